@@ -1,0 +1,56 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * vbdback: a Xen block backend. Module parameters and registration.
+ */
+#define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
+
+#include <linux/module.h>
+#include <linux/moduleparam.h>
+#include <xen/xen.h>
+#include <xen/xenbus.h>
+
+#include "vbdback.h"
+
+static unsigned int max_ring_page_order = XENBUS_MAX_RING_GRANT_ORDER;
+module_param(max_ring_page_order, uint, 0644);
+MODULE_PARM_DESC(max_ring_page_order,
+		 "Largest shared ring offered to frontends, as a page order (0-"
+		 __stringify(XENBUS_MAX_RING_GRANT_ORDER) ")");
+
+/**
+ * vbd_params_get() - the module parameters, sanitised, for a new device
+ * @params: result
+ *
+ * Parameters are writable at run time; each device keeps the values it was
+ * probed with.
+ */
+void vbd_params_get(struct vbd_params *params)
+{
+	params->max_ring_page_order = min_t(unsigned int,
+					    READ_ONCE(max_ring_page_order),
+					    XENBUS_MAX_RING_GRANT_ORDER);
+}
+
+static int __init vbd_init(void)
+{
+	int err;
+
+	if (!xen_domain())
+		return -ENODEV;
+	err = vbd_xenbus_register();
+	if (err)
+		pr_err("cannot register the \"vbd\" backend (%d); is xen-blkback loaded?\n",
+		       err);
+	return err;
+}
+module_init(vbd_init);
+
+static void __exit vbd_exit(void)
+{
+	vbd_xenbus_unregister();
+}
+module_exit(vbd_exit);
+
+MODULE_DESCRIPTION("Xen block backend");
+MODULE_LICENSE("GPL");
+MODULE_ALIAS("xen-backend:vbd");

@@ -1,0 +1,105 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * Per-device statistics in sysfs, under the names xen-blkback uses, so that
+ * xentop and existing scripts read them unchanged:
+ * /sys/bus/xen-backend/devices/vbd-DOMID-DEVID/statistics/
+ */
+#define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
+
+#include <linux/device.h>
+#include <linux/stddef.h>
+#include <linux/sysfs.h>
+
+#include "vbdback.h"
+
+/**
+ * vbd_stats_add() - add one set of counters to another
+ * @sum: accumulator
+ * @s: counters to add, possibly being updated concurrently
+ */
+void vbd_stats_add(struct vbd_stats *sum, const struct vbd_stats *s)
+{
+	sum->oo_req += READ_ONCE(s->oo_req);
+	sum->rd_req += READ_ONCE(s->rd_req);
+	sum->wr_req += READ_ONCE(s->wr_req);
+	sum->f_req += READ_ONCE(s->f_req);
+	sum->ds_req += READ_ONCE(s->ds_req);
+	sum->rd_sect += READ_ONCE(s->rd_sect);
+	sum->wr_sect += READ_ONCE(s->wr_sect);
+}
+
+/* A sysfs attribute for one field of struct vbd_stats. */
+struct vbd_stat_attr {
+	struct device_attribute dev_attr;
+	size_t offset;
+};
+
+/* Counters of the rings torn down so far plus those of the live ring. */
+static ssize_t vbd_stat_show(struct device *dev, struct device_attribute *attr,
+			     char *buf)
+{
+	struct vbd_stat_attr *sa = container_of(attr, struct vbd_stat_attr,
+						dev_attr);
+	struct vbd_backend *be = dev_get_drvdata(dev);
+	struct vbd_stats sum;
+
+	mutex_lock(&be->lock);
+	sum = be->retired;
+	if (be->ring)
+		vbd_stats_add(&sum, &be->ring->stats);
+	mutex_unlock(&be->lock);
+	return sysfs_emit(buf, "%llu\n", *(u64 *)((u8 *)&sum + sa->offset));
+}
+
+#define VBD_STAT_ATTR(field)						\
+static struct vbd_stat_attr vbd_stat_##field = {			\
+	.dev_attr = {							\
+		.attr = { .name = #field, .mode = 0444 },		\
+		.show = vbd_stat_show,					\
+	},								\
+	.offset = offsetof(struct vbd_stats, field),			\
+}
+
+VBD_STAT_ATTR(oo_req);
+VBD_STAT_ATTR(rd_req);
+VBD_STAT_ATTR(wr_req);
+VBD_STAT_ATTR(f_req);
+VBD_STAT_ATTR(ds_req);
+VBD_STAT_ATTR(rd_sect);
+VBD_STAT_ATTR(wr_sect);
+
+static struct attribute *vbd_stats_attrs[] = {
+	&vbd_stat_oo_req.dev_attr.attr,
+	&vbd_stat_rd_req.dev_attr.attr,
+	&vbd_stat_wr_req.dev_attr.attr,
+	&vbd_stat_f_req.dev_attr.attr,
+	&vbd_stat_ds_req.dev_attr.attr,
+	&vbd_stat_rd_sect.dev_attr.attr,
+	&vbd_stat_wr_sect.dev_attr.attr,
+	NULL
+};
+
+static const struct attribute_group vbd_stats_group = {
+	.name = "statistics",
+	.attrs = vbd_stats_attrs,
+};
+
+/**
+ * vbd_stats_sysfs_add() - create the statistics directory of a device
+ * @be: the backend, already set as the xenbus device's driver data
+ *
+ * Return: 0 or a negative errno.
+ */
+int vbd_stats_sysfs_add(struct vbd_backend *be)
+{
+	return sysfs_create_group(&be->xdev->dev.kobj, &vbd_stats_group);
+}
+
+/**
+ * vbd_stats_sysfs_remove() - remove it, waiting for readers
+ * @be: the backend; its lock must not be held
+ */
+void vbd_stats_sysfs_remove(struct vbd_backend *be)
+{
+	sysfs_remove_group(&be->xdev->dev.kobj, &vbd_stats_group);
+}

@@ -1,0 +1,594 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * The xenbus side of a virtual block device: probe and remove, the hotplug
+ * script's physical-device, the handshake with the frontend, and teardown.
+ *
+ * Every entry point (watch callbacks, frontend state changes, remove) takes
+ * the backend's lock, so attach, connect and disconnect never interleave.
+ */
+#define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
+
+#include <linux/module.h>
+#include <linux/slab.h>
+#include <xen/xenbus.h>
+
+#include "vbdback.h"
+
+/* Longest frontend string we bother to quote back in an error. */
+#define VBD_QUOTE_MAX	32
+
+static const char *vbd_errno_reason(int err)
+{
+	switch (err) {
+	case -ENOENT:
+		return "no such file or directory";
+	case -ENOTBLK:
+		return "not a block device";
+	case -ENXIO:
+	case -ENODEV:
+		return "no such device";
+	case -EBUSY:
+		return "already in exclusive use";
+	case -EACCES:
+	case -EROFS:
+	case -EPERM:
+		return "cannot be opened for writing";
+	default:
+		return "cannot be opened";
+	}
+}
+
+/* Resolve the path a hotplug script left without a device number. */
+static int vbd_read_devt_path(struct vbd_backend *be, dev_t *devt)
+{
+	struct xenbus_device *xdev = be->xdev;
+	char *path;
+	int err;
+
+	path = xenbus_read(XBT_NIL, xdev->nodename, "physical-device-path",
+			   NULL);
+	if (IS_ERR(path)) {
+		err = PTR_ERR(path);
+		xenbus_dev_fatal(xdev, err,
+				 "hotplug finished without physical-device or physical-device-path");
+		return err;
+	}
+	err = lookup_bdev(path, devt);
+	if (err)
+		xenbus_dev_fatal(xdev, err, "physical-device-path %s: %s",
+				 path, vbd_errno_reason(err));
+	kfree(path);
+	return err;
+}
+
+static bool vbd_hotplug_done(struct vbd_backend *be)
+{
+	char *status;
+	bool done;
+
+	status = xenbus_read(XBT_NIL, be->xdev->nodename, "hotplug-status",
+			     NULL);
+	if (IS_ERR(status))
+		return false;
+	done = !strcmp(status, "connected");
+	kfree(status);
+	return done;
+}
+
+/*
+ * The device to serve: physical-device ("major:minor" in hex) as Xen's
+ * hotplug scripts write it, or, once the script has finished without it,
+ * physical-device-path.
+ *
+ * Return: 0; -EAGAIN while the hotplug script has yet to say; or a
+ * negative errno already reported to the toolstack.
+ */
+static int vbd_read_devt(struct vbd_backend *be, dev_t *devt)
+{
+	struct xenbus_device *xdev = be->xdev;
+	unsigned int major, minor;
+	int n;
+
+	n = xenbus_scanf(XBT_NIL, xdev->nodename, "physical-device", "%x:%x",
+			 &major, &minor);
+	if (n == -ENOENT)
+		return vbd_hotplug_done(be) ? vbd_read_devt_path(be, devt) :
+					      -EAGAIN;
+	if (n != 2 || major >= (1U << (32 - MINORBITS)) ||
+	    minor > MINORMASK) {
+		xenbus_dev_fatal(xdev, -EINVAL,
+				 "physical-device is not a hex major:minor");
+		return -EINVAL;
+	}
+	*devt = MKDEV(major, minor);
+	return 0;
+}
+
+/* Read the toolstack's mode and device-type into the info flags. */
+static int vbd_read_mode(struct vbd_backend *be, bool *readonly)
+{
+	struct xenbus_device *xdev = be->xdev;
+	char *mode, *type;
+
+	mode = xenbus_read(XBT_NIL, xdev->nodename, "mode", NULL);
+	if (IS_ERR(mode)) {
+		xenbus_dev_fatal(xdev, PTR_ERR(mode), "reading mode");
+		return PTR_ERR(mode);
+	}
+	*readonly = mode[0] != 'w';
+	kfree(mode);
+
+	be->info = *readonly ? VDISK_READONLY : 0;
+	type = xenbus_read(XBT_NIL, xdev->nodename, "device-type", NULL);
+	if (!IS_ERR(type)) {
+		if (!strcmp(type, "cdrom"))
+			be->info |= VDISK_CDROM | VDISK_REMOVABLE;
+		kfree(type);
+	}
+	return 0;
+}
+
+static int vbd_open_disk(struct vbd_backend *be, dev_t devt)
+{
+	struct xenbus_device *xdev = be->xdev;
+	bool readonly;
+	int err;
+
+	err = vbd_read_mode(be, &readonly);
+	if (err)
+		return err;
+	err = vbd_disk_open(&be->disk, devt, readonly, be);
+	if (err) {
+		xenbus_dev_fatal(xdev, err, "opening device %u:%u%s: %s",
+				 MAJOR(devt), MINOR(devt),
+				 readonly ? " read-only" : "",
+				 vbd_errno_reason(err));
+		return err;
+	}
+	if (be->disk.bdev->bd_disk->flags & GENHD_FL_REMOVABLE)
+		be->info |= VDISK_REMOVABLE;
+	be->disk_open = true;
+	dev_info(&xdev->dev, "serving %pg (%u:%u)%s to domain %u\n",
+		 be->disk.bdev, MAJOR(devt), MINOR(devt),
+		 readonly ? " read-only" : "", be->domid);
+	return 0;
+}
+
+static void vbd_close_disk(struct vbd_backend *be)
+{
+	if (!be->disk_open)
+		return;
+	vbd_disk_close(&be->disk, be);
+	be->disk_open = false;
+}
+
+/* Read one unsigned frontend key; report garbage with its name. */
+static int vbd_read_fe_uint(struct vbd_backend *be, const char *dir,
+			    const char *key, unsigned int *val)
+{
+	int n;
+
+	n = xenbus_scanf(XBT_NIL, dir, key, "%u", val);
+	if (n == 1)
+		return 0;
+	if (n == -ENOENT)
+		return -ENOENT;
+	xenbus_dev_fatal(be->xdev, -EINVAL, "%s/%s is not a number", dir, key);
+	return -EINVAL;
+}
+
+static int vbd_read_ring_order(struct vbd_backend *be, unsigned int *order)
+{
+	const char *dir = be->xdev->otherend;
+	unsigned int max = be->params.max_ring_page_order;
+	int err;
+
+	err = vbd_read_fe_uint(be, dir, "ring-page-order", order);
+	if (err == -ENOENT) {
+		*order = 0;
+		return 0;
+	}
+	if (err)
+		return err;
+	if (*order > max) {
+		xenbus_dev_fatal(be->xdev, -EINVAL,
+				 "ring-page-order %u exceeds max-ring-page-order %u",
+				 *order, max);
+		return -EINVAL;
+	}
+	return 0;
+}
+
+/* ring-ref for a one-page ring, ring-ref0..N-1 for a multi-page one. */
+static int vbd_read_ring_refs(struct vbd_backend *be, unsigned int order,
+			      grant_ref_t *grefs)
+{
+	const char *dir = be->xdev->otherend;
+	char key[sizeof("ring-ref4294967295")];
+	unsigned int i;
+	int err;
+
+	for (i = 0; i < (1U << order); i++) {
+		if (order)
+			snprintf(key, sizeof(key), "ring-ref%u", i);
+		else
+			strscpy(key, "ring-ref", sizeof(key));
+		err = vbd_read_fe_uint(be, dir, key, &grefs[i]);
+		if (err == -ENOENT)
+			xenbus_dev_fatal(be->xdev, err, "reading %s/%s",
+					 dir, key);
+		if (err)
+			return err;
+	}
+	return 0;
+}
+
+static int vbd_read_protocol(struct vbd_backend *be, enum vbd_abi *abi)
+{
+	struct xenbus_device *xdev = be->xdev;
+	char *protocol;
+	int err;
+
+	protocol = xenbus_read(XBT_NIL, xdev->otherend, "protocol", NULL);
+	if (IS_ERR(protocol)) {
+		if (PTR_ERR(protocol) != -ENOENT) {
+			xenbus_dev_fatal(xdev, PTR_ERR(protocol),
+					 "reading protocol");
+			return PTR_ERR(protocol);
+		}
+		protocol = NULL;
+	}
+	err = vbd_proto_parse_abi(protocol, abi);
+	if (err)
+		xenbus_dev_fatal(xdev, err, "unknown protocol \"%.*s\"",
+				 VBD_QUOTE_MAX, protocol);
+	kfree(protocol);
+	return err;
+}
+
+static int vbd_map_frontend_ring(struct vbd_backend *be)
+{
+	grant_ref_t grefs[XENBUS_MAX_RING_GRANTS];
+	unsigned int order, evtchn;
+	enum vbd_abi abi;
+	int err;
+
+	err = vbd_read_ring_order(be, &order);
+	if (err)
+		return err;
+	err = vbd_read_ring_refs(be, order, grefs);
+	if (err)
+		return err;
+	err = vbd_read_fe_uint(be, be->xdev->otherend, "event-channel",
+			       &evtchn);
+	if (err == -ENOENT)
+		xenbus_dev_fatal(be->xdev, err, "reading event-channel");
+	if (err)
+		return err;
+	err = vbd_read_protocol(be, &abi);
+	if (err)
+		return err;
+	return vbd_ring_connect(be, abi, grefs, 1U << order, evtchn);
+}
+
+static int vbd_write_disk_keys(struct vbd_backend *be,
+			       struct xenbus_transaction xbt)
+{
+	const char *dir = be->xdev->nodename;
+	struct block_device *bdev = be->disk.bdev;
+	int err;
+
+	err = xenbus_printf(xbt, dir, "sectors", "%llu",
+			    (unsigned long long)bdev_nr_sectors(bdev));
+	if (!err)
+		err = xenbus_printf(xbt, dir, "info", "%u", be->info);
+	if (!err)
+		err = xenbus_printf(xbt, dir, "sector-size", "%u",
+				    bdev_logical_block_size(bdev));
+	if (!err)
+		err = xenbus_printf(xbt, dir, "physical-sector-size", "%u",
+				    bdev_physical_block_size(bdev));
+	/*
+	 * Flushes are offered whatever the device's cache: on a device
+	 * without one they cost nothing, and the guest's fsync stays honest.
+	 */
+	if (!err)
+		err = xenbus_printf(xbt, dir, "feature-flush-cache", "%u", 1);
+	if (!err)
+		err = xenbus_printf(xbt, dir, "feature-barrier", "%u", 1);
+	return err;
+}
+
+/* Tell the frontend about the disk, all keys at once. */
+static int vbd_publish_disk(struct vbd_backend *be)
+{
+	struct xenbus_transaction xbt;
+	int err;
+
+	do {
+		err = xenbus_transaction_start(&xbt);
+		if (err)
+			break;
+		err = vbd_write_disk_keys(be, xbt);
+		if (err) {
+			xenbus_transaction_end(xbt, 1);
+			break;
+		}
+		err = xenbus_transaction_end(xbt, 0);
+	} while (err == -EAGAIN);
+	if (err)
+		xenbus_dev_fatal(be->xdev, err, "publishing disk details");
+	return err;
+}
+
+/* Connect once both the disk is open and the frontend has its ring ready. */
+static void vbd_try_connect(struct vbd_backend *be)
+{
+	struct xenbus_device *xdev = be->xdev;
+	enum xenbus_state fe;
+	int err;
+
+	if (!be->disk_open || be->ring || xdev->state != XenbusStateInitWait)
+		return;
+	fe = xenbus_read_driver_state(xdev->otherend);
+	if (fe != XenbusStateInitialised && fe != XenbusStateConnected)
+		return;
+
+	err = vbd_map_frontend_ring(be);
+	if (err)
+		return;
+	err = vbd_publish_disk(be);
+	if (!err)
+		err = xenbus_switch_state(xdev, XenbusStateConnected);
+	if (err) {
+		vbd_ring_disconnect(be);
+		return;
+	}
+	dev_info(&xdev->dev, "connected: %u-slot ring, protocol %s\n",
+		 be->ring->geom.nr_ents,
+		 be->ring->abi == VBD_ABI_X86_32 ? "x86_32-abi" : "x86_64-abi");
+}
+
+static void vbd_attach(struct vbd_backend *be)
+{
+	dev_t devt;
+
+	if (be->xdev->state != XenbusStateInitWait &&
+	    be->xdev->state != XenbusStateConnected)
+		return;
+	if (vbd_read_devt(be, &devt))
+		return;
+	if (be->disk_open) {
+		if (devt != be->disk.devt)
+			xenbus_dev_error(be->xdev, -EINVAL,
+					 "physical-device changed from %u:%u to %u:%u: not supported",
+					 MAJOR(be->disk.devt),
+					 MINOR(be->disk.devt),
+					 MAJOR(devt), MINOR(devt));
+		return;
+	}
+	if (vbd_open_disk(be, devt))
+		return;
+	vbd_try_connect(be);
+}
+
+static void vbd_attach_locked(struct vbd_backend *be)
+{
+	mutex_lock(&be->lock);
+	vbd_attach(be);
+	mutex_unlock(&be->lock);
+}
+
+static void vbd_physical_device_changed(struct xenbus_watch *watch,
+					const char *path, const char *token)
+{
+	vbd_attach_locked(container_of(watch, struct vbd_backend, phys_watch));
+}
+
+static void vbd_hotplug_status_changed(struct xenbus_watch *watch,
+				       const char *path, const char *token)
+{
+	vbd_attach_locked(container_of(watch, struct vbd_backend,
+				       status_watch));
+}
+
+static int vbd_watch_start(struct vbd_backend *be)
+{
+	struct xenbus_device *xdev = be->xdev;
+	int err;
+
+	err = xenbus_watch_pathfmt(xdev, &be->phys_watch, NULL,
+				   vbd_physical_device_changed,
+				   "%s/%s",
+				   xdev->nodename, "physical-device");
+	if (err)
+		return err;
+	err = xenbus_watch_pathfmt(xdev, &be->status_watch, NULL,
+				   vbd_hotplug_status_changed, "%s/%s",
+				   xdev->nodename, "hotplug-status");
+	if (err)
+		goto unwatch_phys;
+	be->watching = true;
+	return 0;
+
+unwatch_phys:
+	unregister_xenbus_watch(&be->phys_watch);
+	kfree(be->phys_watch.node);
+	return err;
+}
+
+/* Waits for a running callback, so call it without the backend's lock. */
+static void vbd_watch_stop(struct vbd_backend *be)
+{
+	if (!be->watching)
+		return;
+	unregister_xenbus_watch(&be->status_watch);
+	kfree(be->status_watch.node);
+	unregister_xenbus_watch(&be->phys_watch);
+	kfree(be->phys_watch.node);
+	be->watching = false;
+}
+
+static int vbd_advertise(struct vbd_backend *be)
+{
+	struct xenbus_device *xdev = be->xdev;
+	int err;
+
+	err = xenbus_printf(XBT_NIL, xdev->nodename, "max-ring-page-order",
+			    "%u", be->params.max_ring_page_order);
+	if (err)
+		xenbus_dev_fatal(xdev, err, "writing max-ring-page-order");
+	return err;
+}
+
+static int vbd_parse_devid(struct xenbus_device *xdev, unsigned int *devid)
+{
+	const char *last = strrchr(xdev->nodename, '/');
+
+	return last ? kstrtouint(last + 1, 10, devid) : -EINVAL;
+}
+
+static int vbd_probe(struct xenbus_device *xdev,
+		     const struct xenbus_device_id *id)
+{
+	struct vbd_backend *be;
+	int err;
+
+	be = kzalloc(sizeof(*be), GFP_KERNEL);
+	if (!be)
+		return -ENOMEM;
+	be->xdev = xdev;
+	be->domid = xdev->otherend_id;
+	err = vbd_parse_devid(xdev, &be->devid);
+	if (err)
+		goto free_be;
+	vbd_params_get(&be->params);
+	mutex_init(&be->lock);
+	dev_set_drvdata(&xdev->dev, be);
+
+	be->wq = alloc_workqueue("vbdback-%u-%u", WQ_MEM_RECLAIM | WQ_HIGHPRI,
+				 0, be->domid, be->devid);
+	if (!be->wq) {
+		err = -ENOMEM;
+		goto free_be;
+	}
+	err = vbd_stats_sysfs_add(be);
+	if (err)
+		goto destroy_wq;
+	/* Features first: the frontend reads them when it sees InitWait. */
+	err = vbd_advertise(be);
+	if (err)
+		goto remove_sysfs;
+	err = xenbus_switch_state(xdev, XenbusStateInitWait);
+	if (err)
+		goto remove_sysfs;
+	/* Fires at once if the hotplug script has already run. */
+	err = vbd_watch_start(be);
+	if (err)
+		goto remove_sysfs;
+	return 0;
+
+remove_sysfs:
+	vbd_stats_sysfs_remove(be);
+destroy_wq:
+	destroy_workqueue(be->wq);
+free_be:
+	dev_set_drvdata(&xdev->dev, NULL);
+	kfree(be);
+	return err;
+}
+
+static void vbd_remove(struct xenbus_device *xdev)
+{
+	struct vbd_backend *be = dev_get_drvdata(&xdev->dev);
+
+	vbd_watch_stop(be);
+	mutex_lock(&be->lock);
+	vbd_ring_disconnect(be);
+	vbd_close_disk(be);
+	mutex_unlock(&be->lock);
+	vbd_stats_sysfs_remove(be);
+	destroy_workqueue(be->wq);
+	dev_set_drvdata(&xdev->dev, NULL);
+	kfree(be);
+}
+
+/* Return: true if the device should now be unregistered. */
+static bool vbd_frontend_state(struct vbd_backend *be, enum xenbus_state fe)
+{
+	struct xenbus_device *xdev = be->xdev;
+
+	switch (fe) {
+	case XenbusStateInitialising:
+		/* A frontend that closed and starts over (reboot, kexec). */
+		if (xdev->state == XenbusStateClosed) {
+			dev_info(&xdev->dev, "frontend reconnecting\n");
+			xenbus_switch_state(xdev, XenbusStateInitWait);
+		}
+		return false;
+	case XenbusStateInitialised:
+	case XenbusStateConnected:
+		vbd_try_connect(be);
+		return false;
+	case XenbusStateClosing:
+		xenbus_switch_state(xdev, XenbusStateClosing);
+		return false;
+	case XenbusStateClosed:
+		vbd_ring_disconnect(be);
+		xenbus_switch_state(xdev, XenbusStateClosed);
+		return !xenbus_dev_is_online(xdev);
+	case XenbusStateUnknown:
+		return true;
+	case XenbusStateInitWait:
+		return false;
+	default:
+		xenbus_dev_fatal(xdev, -EINVAL, "frontend in unexpected state %d",
+				 fe);
+		return false;
+	}
+}
+
+static void vbd_frontend_changed(struct xenbus_device *xdev,
+				 enum xenbus_state fe)
+{
+	struct vbd_backend *be = dev_get_drvdata(&xdev->dev);
+	bool unregister;
+
+	dev_dbg(&xdev->dev, "frontend %s\n", xenbus_strstate(fe));
+	mutex_lock(&be->lock);
+	unregister = vbd_frontend_state(be, fe);
+	mutex_unlock(&be->lock);
+	/* Calls vbd_remove(), which takes the lock itself. */
+	if (unregister)
+		device_unregister(&xdev->dev);
+}
+
+static const struct xenbus_device_id vbd_ids[] = {
+	{ "vbd" },
+	{ "" }
+};
+
+static struct xenbus_driver vbd_driver = {
+	.ids = vbd_ids,
+	.probe = vbd_probe,
+	.remove = vbd_remove,
+	.otherend_changed = vbd_frontend_changed,
+};
+
+/**
+ * vbd_xenbus_register() - register the "vbd" xenbus backend driver
+ *
+ * Return: 0 or a negative errno (-EBUSY while xen-blkback holds "vbd").
+ */
+int vbd_xenbus_register(void)
+{
+	return xenbus_register_backend(&vbd_driver);
+}
+
+/**
+ * vbd_xenbus_unregister() - unregister it, removing every device
+ */
+void vbd_xenbus_unregister(void)
+{
+	xenbus_unregister_driver(&vbd_driver);
+}
