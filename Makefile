@@ -71,6 +71,9 @@ style:
 unit:
 	$(MAKE) -C tests/unit run
 
+# The lab boots the 6.1 kernel, whatever this machine runs.
+lab demo: KVER := $(LAB_KVER)
+
 lab: module
 	$(LAB) --module $(MODULE) $(LAB_SCENARIOS)
 
@@ -79,3 +82,6 @@ demo: deps module
 
 check: deps
 	scripts/check.sh
+
+print-%:
+	@echo $($*)

@@ -1,0 +1,357 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * Unit tests of the blkif wire format (drivers/block/vbdback/proto.c).
+ *
+ * The x86_64 layout is checked against Xen's own public header as libxen-dev
+ * installs it; the x86_32 layout against a packed copy of it, which is how
+ * i386 lays the same fields out.
+ */
+#include <errno.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "proto.h"
+
+static unsigned int passed, failed;
+
+#define EXPECT(cond) do {						\
+	if (cond) {							\
+		passed++;						\
+	} else {							\
+		failed++;						\
+		fprintf(stderr, "%s:%d: FAIL: %s\n", __FILE__, __LINE__, \
+			#cond);						\
+	}								\
+} while (0)
+
+/* struct blkif_request as a 32-bit x86 frontend lays it out. */
+struct x86_32_request {
+	u8 operation;
+	u8 nr_segments;
+	u16 handle;
+	u64 id;
+	u64 sector_number;
+	struct {
+		u32 gref;
+		u8 first_sect;
+		u8 last_sect;
+		u16 pad;
+	} __packed seg[BLKIF_MAX_SEGMENTS_PER_REQUEST];
+} __packed;
+
+struct x86_32_response {
+	u64 id;
+	u8 operation;
+	u8 pad;
+	s16 status;
+} __packed;
+
+static const struct vbd_limits disk_512 = {
+	.nr_sectors = 2048, .lbs_sectors = 1, .readonly = false,
+};
+
+static void fill_native(struct blkif_request *r, u8 op, u8 nseg, u64 sector)
+{
+	unsigned int i;
+
+	memset(r, 0, sizeof(*r));
+	r->operation = op;
+	r->nr_segments = nseg;
+	r->handle = 0x1234;
+	r->id = 0x1122334455667788ULL;
+	r->sector_number = sector;
+	for (i = 0; i < BLKIF_MAX_SEGMENTS_PER_REQUEST; i++) {
+		r->seg[i].gref = 100 + i;
+		r->seg[i].first_sect = 0;
+		r->seg[i].last_sect = 7;
+	}
+}
+
+/* Decode a native request built by Xen's header and validate it. */
+static int check_native(const struct blkif_request *r,
+			const struct vbd_limits *lim, struct vbd_io *io)
+{
+	u8 raw[VBD_REQ_MAX_SIZE];
+	struct vbd_request req;
+
+	memcpy(raw, r, sizeof(*r));
+	vbd_proto_decode(VBD_ABI_X86_64, raw, &req);
+	return vbd_proto_validate(&req, lim, io);
+}
+
+static void test_geometry(void)
+{
+	struct vbd_ring_geom g;
+
+	EXPECT(sizeof(struct blkif_request) == VBD_REQ_MAX_SIZE);
+	EXPECT(sizeof(struct x86_32_request) == 108);
+	EXPECT(offsetof(struct blkif_sring, ring) == VBD_SRING_HDR_SIZE);
+
+	vbd_proto_geom(VBD_ABI_X86_64, 4096, &g);
+	EXPECT(g.req_size == 112 && g.rsp_size == 16 && g.slot_size == 112);
+	EXPECT(g.nr_ents == 32);
+	EXPECT(g.rsp_size == sizeof(struct blkif_response));
+	vbd_proto_geom(VBD_ABI_X86_32, 4096, &g);
+	EXPECT(g.req_size == 108 && g.rsp_size == 12 && g.nr_ents == 32);
+	vbd_proto_geom(VBD_ABI_X86_64, 16 * 4096, &g);
+	EXPECT(g.nr_ents == 512);
+	vbd_proto_geom(VBD_ABI_X86_32, 16 * 4096, &g);
+	EXPECT(g.nr_ents == 512);
+	vbd_proto_geom(VBD_ABI_X86_64, 32, &g);
+	EXPECT(g.nr_ents == 0);
+}
+
+static void test_decode_native(void)
+{
+	struct blkif_request r;
+	struct vbd_request req;
+	u8 raw[VBD_REQ_MAX_SIZE];
+
+	fill_native(&r, BLKIF_OP_WRITE, 3, 42);
+	r.seg[2].first_sect = 2;
+	r.seg[2].last_sect = 5;
+	memcpy(raw, &r, sizeof(r));
+	vbd_proto_decode(VBD_ABI_X86_64, raw, &req);
+	EXPECT(req.operation == BLKIF_OP_WRITE);
+	EXPECT(req.nr_segments == 3);
+	EXPECT(req.handle == 0x1234);
+	EXPECT(req.id == 0x1122334455667788ULL);
+	EXPECT(req.sector == 42);
+	EXPECT(req.seg[0].gref == 100 && req.seg[2].gref == 102);
+	EXPECT(req.seg[2].first_sect == 2 && req.seg[2].last_sect == 5);
+	/* Segments past nr_segments are not read. */
+	EXPECT(req.seg[3].gref == 0);
+}
+
+static void test_decode_x86_32(void)
+{
+	struct x86_32_request r;
+	struct vbd_request req;
+	u8 raw[VBD_REQ_MAX_SIZE];
+
+	memset(&r, 0, sizeof(r));
+	memset(raw, 0xee, sizeof(raw));
+	r.operation = BLKIF_OP_READ;
+	r.nr_segments = 11;
+	r.handle = 51712;
+	r.id = 0xdeadbeefcafef00dULL;
+	r.sector_number = 1ULL << 40;
+	r.seg[10].gref = 77;
+	r.seg[10].first_sect = 1;
+	r.seg[10].last_sect = 6;
+	memcpy(raw, &r, sizeof(r));
+	vbd_proto_decode(VBD_ABI_X86_32, raw, &req);
+	EXPECT(req.operation == BLKIF_OP_READ && req.nr_segments == 11);
+	EXPECT(req.handle == 51712);
+	EXPECT(req.id == 0xdeadbeefcafef00dULL);
+	EXPECT(req.sector == 1ULL << 40);
+	EXPECT(req.seg[10].gref == 77);
+	EXPECT(req.seg[10].first_sect == 1 && req.seg[10].last_sect == 6);
+}
+
+static void test_validate_ok(void)
+{
+	struct blkif_request r;
+	struct vbd_io io;
+
+	fill_native(&r, BLKIF_OP_READ, 11, 0);
+	EXPECT(check_native(&r, &disk_512, &io) == 0);
+	EXPECT(io.kind == VBD_IO_READ && io.nr_segments == 11);
+	EXPECT(io.nr_sectors == 88);
+
+	fill_native(&r, BLKIF_OP_WRITE, 1, 2040);	/* ends exactly at the end */
+	EXPECT(check_native(&r, &disk_512, &io) == 0);
+	EXPECT(io.kind == VBD_IO_WRITE && io.nr_sectors == 8);
+
+	fill_native(&r, BLKIF_OP_FLUSH_DISKCACHE, 0, ~0ULL);
+	EXPECT(check_native(&r, &disk_512, &io) == 0);
+	EXPECT(io.kind == VBD_IO_FLUSH && io.nr_segments == 0);
+
+	fill_native(&r, BLKIF_OP_FLUSH_DISKCACHE, 2, 0);
+	EXPECT(check_native(&r, &disk_512, &io) == 0);
+	EXPECT(io.kind == VBD_IO_FLUSH && io.nr_sectors == 16);
+
+	fill_native(&r, BLKIF_OP_WRITE_BARRIER, 0, 0);
+	EXPECT(check_native(&r, &disk_512, &io) == 0);
+	EXPECT(io.kind == VBD_IO_BARRIER);
+}
+
+static void test_validate_segments(void)
+{
+	struct blkif_request r;
+	struct vbd_request req;
+	u8 raw[VBD_REQ_MAX_SIZE];
+	struct vbd_io io;
+
+	fill_native(&r, BLKIF_OP_READ, 0, 0);
+	EXPECT(check_native(&r, &disk_512, &io) == -EINVAL);
+	fill_native(&r, BLKIF_OP_WRITE, 0, 0);
+	EXPECT(check_native(&r, &disk_512, &io) == -EINVAL);
+
+	fill_native(&r, BLKIF_OP_READ, 12, 0);
+	EXPECT(check_native(&r, &disk_512, &io) == -EINVAL);
+	fill_native(&r, BLKIF_OP_READ, 255, 0);
+	memcpy(raw, &r, sizeof(r));
+	vbd_proto_decode(VBD_ABI_X86_64, raw, &req);
+	EXPECT(req.nr_segments == 255);
+	EXPECT(vbd_proto_validate(&req, &disk_512, &io) == -EINVAL);
+	fill_native(&r, BLKIF_OP_FLUSH_DISKCACHE, 12, 0);
+	EXPECT(check_native(&r, &disk_512, &io) == -EINVAL);
+
+	fill_native(&r, BLKIF_OP_READ, 2, 0);
+	r.seg[1].first_sect = 5;
+	r.seg[1].last_sect = 4;
+	EXPECT(check_native(&r, &disk_512, &io) == -EINVAL);
+	fill_native(&r, BLKIF_OP_READ, 2, 0);
+	r.seg[1].last_sect = 8;
+	EXPECT(check_native(&r, &disk_512, &io) == -EINVAL);
+	fill_native(&r, BLKIF_OP_READ, 2, 0);
+	r.seg[0].first_sect = 255;
+	r.seg[0].last_sect = 255;
+	EXPECT(check_native(&r, &disk_512, &io) == -EINVAL);
+}
+
+static void test_validate_range(void)
+{
+	struct blkif_request r;
+	struct vbd_io io;
+
+	fill_native(&r, BLKIF_OP_READ, 1, 2041);	/* one sector past */
+	EXPECT(check_native(&r, &disk_512, &io) == -ERANGE);
+	fill_native(&r, BLKIF_OP_READ, 1, 2048);
+	EXPECT(check_native(&r, &disk_512, &io) == -ERANGE);
+	/* sector + length wraps around 2^64 */
+	fill_native(&r, BLKIF_OP_WRITE, 1, ~0ULL - 3);
+	EXPECT(check_native(&r, &disk_512, &io) == -ERANGE);
+	fill_native(&r, BLKIF_OP_WRITE, 11, ~0ULL);
+	EXPECT(check_native(&r, &disk_512, &io) == -ERANGE);
+}
+
+static void test_validate_alignment(void)
+{
+	const struct vbd_limits disk_4k = {
+		.nr_sectors = 4096, .lbs_sectors = 8, .readonly = false,
+	};
+	struct blkif_request r;
+	struct vbd_io io;
+
+	fill_native(&r, BLKIF_OP_READ, 2, 8);
+	EXPECT(check_native(&r, &disk_4k, &io) == 0);
+	fill_native(&r, BLKIF_OP_READ, 2, 4);
+	EXPECT(check_native(&r, &disk_4k, &io) == -EINVAL);
+	fill_native(&r, BLKIF_OP_READ, 2, 8);
+	r.seg[1].first_sect = 1;
+	EXPECT(check_native(&r, &disk_4k, &io) == -EINVAL);
+	fill_native(&r, BLKIF_OP_READ, 2, 8);
+	r.seg[0].last_sect = 6;
+	EXPECT(check_native(&r, &disk_4k, &io) == -EINVAL);
+}
+
+static void test_validate_ops(void)
+{
+	const struct vbd_limits ro = {
+		.nr_sectors = 2048, .lbs_sectors = 1, .readonly = true,
+	};
+	static const u8 unsupported[] = { 4, BLKIF_OP_DISCARD,
+					  BLKIF_OP_INDIRECT, 7, 128, 255 };
+	struct blkif_request r;
+	struct vbd_io io;
+	unsigned int i;
+
+	for (i = 0; i < sizeof(unsupported); i++) {
+		fill_native(&r, unsupported[i], 1, 0);
+		EXPECT(check_native(&r, &disk_512, &io) == -EOPNOTSUPP);
+	}
+	fill_native(&r, BLKIF_OP_READ, 1, 0);
+	EXPECT(check_native(&r, &ro, &io) == 0);
+	fill_native(&r, BLKIF_OP_WRITE, 1, 0);
+	EXPECT(check_native(&r, &ro, &io) == -EROFS);
+	fill_native(&r, BLKIF_OP_FLUSH_DISKCACHE, 1, 0);
+	EXPECT(check_native(&r, &ro, &io) == -EROFS);
+	fill_native(&r, BLKIF_OP_WRITE_BARRIER, 0, 0);
+	EXPECT(check_native(&r, &ro, &io) == -EROFS);
+}
+
+static void test_status(void)
+{
+	EXPECT(vbd_proto_status(0) == BLKIF_RSP_OKAY);
+	EXPECT(vbd_proto_status(-EOPNOTSUPP) == BLKIF_RSP_EOPNOTSUPP);
+	EXPECT(vbd_proto_status(-EINVAL) == BLKIF_RSP_ERROR);
+	EXPECT(vbd_proto_status(-EIO) == BLKIF_RSP_ERROR);
+	EXPECT(vbd_proto_status(-ERANGE) == BLKIF_RSP_ERROR);
+	EXPECT(vbd_proto_status(-EROFS) == BLKIF_RSP_ERROR);
+}
+
+static void test_encode(void)
+{
+	struct blkif_response rsp;
+	struct x86_32_response rsp32;
+	u8 raw[VBD_RSP_MAX_SIZE + 4];
+	unsigned int i, dirty = 0;
+
+	memset(raw, 0xaa, sizeof(raw));
+	vbd_proto_encode_rsp(VBD_ABI_X86_64, raw, 0x0102030405060708ULL,
+			     BLKIF_OP_WRITE, BLKIF_RSP_ERROR);
+	memcpy(&rsp, raw, sizeof(rsp));
+	EXPECT(rsp.id == 0x0102030405060708ULL);
+	EXPECT(rsp.operation == BLKIF_OP_WRITE);
+	EXPECT(rsp.status == BLKIF_RSP_ERROR);
+	/* Padding is zeroed: nothing of the backend's leaks. */
+	EXPECT(raw[9] == 0 && raw[12] == 0 && raw[15] == 0);
+	/* Nothing written past the response. */
+	for (i = VBD_RSP_MAX_SIZE; i < sizeof(raw); i++)
+		dirty |= raw[i] != 0xaa;
+	EXPECT(!dirty);
+
+	memset(raw, 0xaa, sizeof(raw));
+	vbd_proto_encode_rsp(VBD_ABI_X86_32, raw, 7, BLKIF_OP_READ,
+			     BLKIF_RSP_EOPNOTSUPP);
+	memcpy(&rsp32, raw, sizeof(rsp32));
+	EXPECT(sizeof(rsp32) == 12);
+	EXPECT(rsp32.id == 7 && rsp32.operation == BLKIF_OP_READ);
+	EXPECT(rsp32.status == BLKIF_RSP_EOPNOTSUPP && rsp32.pad == 0);
+	EXPECT(raw[12] == 0xaa);
+}
+
+static void test_prod(void)
+{
+	EXPECT(vbd_proto_prod_ok(0, 0, 32));
+	EXPECT(vbd_proto_prod_ok(32, 0, 32));
+	EXPECT(!vbd_proto_prod_ok(33, 0, 32));
+	/* Indices wrap around 2^32. */
+	EXPECT(vbd_proto_prod_ok(0x10, 0xfffffff0U, 32));
+	EXPECT(!vbd_proto_prod_ok(0x11, 0xfffffff0U, 32));
+	/* A producer behind the responses is as bogus as one far ahead. */
+	EXPECT(!vbd_proto_prod_ok(5, 6, 32));
+}
+
+static void test_abi(void)
+{
+	enum vbd_abi abi = VBD_ABI_X86_32;
+
+	EXPECT(vbd_proto_parse_abi(NULL, &abi) == 0 && abi == VBD_ABI_X86_64);
+	EXPECT(vbd_proto_parse_abi("x86_32-abi", &abi) == 0 &&
+	       abi == VBD_ABI_X86_32);
+	EXPECT(vbd_proto_parse_abi("x86_64-abi", &abi) == 0 &&
+	       abi == VBD_ABI_X86_64);
+	EXPECT(vbd_proto_parse_abi("arm-abi", &abi) == -EINVAL);
+	EXPECT(vbd_proto_parse_abi("", &abi) == -EINVAL);
+}
+
+int main(void)
+{
+	test_geometry();
+	test_decode_native();
+	test_decode_x86_32();
+	test_validate_ok();
+	test_validate_segments();
+	test_validate_range();
+	test_validate_alignment();
+	test_validate_ops();
+	test_status();
+	test_encode();
+	test_prod();
+	test_abi();
+	printf("proto: %u passed, %u failed\n", passed, failed);
+	return failed ? 1 : 0;
+}
