@@ -343,15 +343,22 @@ int vbd_ring_connect(struct vbd_backend *be, enum vbd_abi abi,
 	ring->br.rsp_prod_pvt = rsp_prod;
 	ring->br.req_cons = rsp_prod;
 
+	/*
+	 * Bound disabled: an event already pending would otherwise run the
+	 * work item before ring->irq is known, and its late EOI would be
+	 * lost, leaving the channel masked for good.
+	 */
 	err = bind_interdomain_evtchn_to_irqhandler_lateeoi(xdev, evtchn,
 							    vbd_ring_interrupt,
-							    0, "vbdback", ring);
+							    IRQF_NO_AUTOEN,
+							    "vbdback", ring);
 	if (err < 0) {
 		xenbus_dev_fatal(xdev, err, "binding event channel %u", evtchn);
 		goto unmap_ring;
 	}
 	ring->irq = err;
 	be->ring = ring;
+	enable_irq(ring->irq);
 	/* Serve whatever the frontend queued before the channel was bound. */
 	queue_work(be->wq, &ring->work);
 	return 0;
