@@ -1,0 +1,123 @@
+# SPDX-License-Identifier: GPL-2.0
+# shellcheck shell=dash
+#
+# vbdback lab: helpers for guest scripts and for commands the dom0 scenarios
+# send to the guest agent. Busybox sh.
+
+kv() { echo "VBDTEST-KV $1=$2"; }
+
+# Xen virtual disks present, one per line.
+disks() {
+	local d
+	for d in /sys/block/xvd*; do
+		[ -e "$d" ] && basename "$d"
+	done
+}
+
+# wait_disk NAME TIMEOUT: /dev/NAME appears and has a non-zero size.
+wait_disk() {
+	local i=0 n=$(($2 * 2))
+	while [ $i -lt $n ]; do
+		if [ -b "/dev/$1" ] && [ "$(cat "/sys/block/$1/size" 2>/dev/null || echo 0)" -gt 0 ]; then
+			return 0
+		fi
+		sleep 0.5
+		i=$((i + 1))
+	done
+	return 1
+}
+
+# wait_disk_gone NAME TIMEOUT
+wait_disk_gone() {
+	local i=0 n=$(($2 * 2))
+	while [ $i -lt $n ]; do
+		[ -e "/sys/block/$1" ] || return 0
+		sleep 0.5
+		i=$((i + 1))
+	done
+	return 1
+}
+
+disk_sectors() { cat "/sys/block/$1/size" 2>/dev/null || echo 0; }
+
+# fio_json ARGS...: run fio with JSON output; print fio's messages, then the
+# JSON between VBDTEST-JSON-BEGIN/END lines. Returns fio's exit status.
+fio_json() {
+	local out=/tmp/fio.$$.json err=/tmp/fio.$$.err rc
+	fio --eta=never --output-format=json --output="$out" "$@" 2>"$err"
+	rc=$?
+	sed 's/^/fio: /' "$err"
+	echo
+	echo "VBDTEST-JSON-BEGIN"
+	cat "$out" 2>/dev/null
+	echo "VBDTEST-JSON-END"
+	kv fio_rc "$rc"
+	if grep -qiE 'verify|bad magic|crc32c' "$err"; then
+		kv fio_verify_msgs "$(grep -ciE 'verify|bad magic|crc32c' "$err")"
+	fi
+	rm -f "$out" "$err"
+	return $rc
+}
+
+# bg_start TAG CMD...: run CMD in the background, output in /tmp/bg-TAG.out,
+# exit status in /tmp/bg-TAG.rc when it ends.
+bg_start() {
+	local tag=$1
+	shift
+	rm -f "/tmp/bg-$tag.rc" "/tmp/bg-$tag.out"
+	( "$@" >"/tmp/bg-$tag.out" 2>&1; echo $? >"/tmp/bg-$tag.rc" ) &
+	echo $! >"/tmp/bg-$tag.pid"
+}
+
+# bg_wait TAG TIMEOUT: wait for it, print its output, return its status.
+bg_wait() {
+	local i=0 n=$(($2 * 2))
+	while [ ! -f "/tmp/bg-$1.rc" ] && [ $i -lt $n ]; do
+		sleep 0.5
+		i=$((i + 1))
+	done
+	cat "/tmp/bg-$1.out" 2>/dev/null
+	[ -f "/tmp/bg-$1.rc" ] || { echo "bg $1 still running after $2 s"; return 124; }
+	return "$(cat "/tmp/bg-$1.rc")"
+}
+
+# io_loop DEV SECONDS: write, read back and compare 64 KiB blocks at rotating
+# offsets of DEV (direct I/O) for SECONDS; prints io_loop_ok/io_loop_errors.
+io_loop() {
+	local dev=$1 secs=$2 end ok=0 errs=0 off=0 blocks
+	blocks=$(($(disk_sectors "${dev#/dev/}") / 128))
+	[ "$blocks" -gt 256 ] && blocks=256
+	[ "$blocks" -gt 0 ] || { kv io_loop_errors 1; return 1; }
+	end=$(($(date +%s) + secs))
+	while [ "$(date +%s)" -lt "$end" ]; do
+		head -c 65536 /dev/urandom >/tmp/io_loop.w
+		if dd if=/tmp/io_loop.w of="$dev" bs=65536 seek=$off count=1 oflag=direct conv=notrunc 2>/dev/null &&
+			dd if="$dev" of=/tmp/io_loop.r bs=65536 skip=$off count=1 iflag=direct 2>/dev/null &&
+			cmp -s /tmp/io_loop.w /tmp/io_loop.r; then
+			ok=$((ok + 1))
+		else
+			errs=$((errs + 1))
+		fi
+		off=$(((off + 1) % blocks))
+	done
+	kv io_loop_ok "$ok"
+	kv io_loop_errors "$errs"
+	[ "$errs" = 0 ] && [ "$ok" -gt 0 ]
+}
+
+# md5_region DEV OFFSET LEN: md5 of LEN bytes at byte OFFSET (direct I/O;
+# OFFSET a multiple of 512, LEN a multiple of 64 KiB).
+md5_region() {
+	dd if="$1" bs=65536 skip="$2" count="$3" iflag=skip_bytes,count_bytes,direct 2>/dev/null |
+		md5sum | cut -d' ' -f1
+}
+
+# write_random DEV OFFSET MIB: write MIB MiB of random data at byte OFFSET
+# (direct I/O) and print its md5 as VBDTEST-KV written_md5.
+write_random() {
+	head -c $(($3 * 1048576)) /dev/urandom >/tmp/write_random.bin || return 1
+	dd if=/tmp/write_random.bin of="$1" bs=1048576 seek="$2" oflag=seek_bytes,direct conv=notrunc 2>&1 ||
+		return 1
+	kv written_md5 "$(md5sum </tmp/write_random.bin | cut -d' ' -f1)"
+	rm -f /tmp/write_random.bin
+}

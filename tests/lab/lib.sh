@@ -1,0 +1,653 @@
+# SPDX-License-Identifier: GPL-2.0
+# shellcheck shell=bash
+#
+# vbdback lab: helpers for the dom0 scenarios (tests/lab/scenarios/*.sh).
+#
+# Environment (set by tests/lab/dom0/stage2.sh from lab.conf):
+#   LAB_REPO LAB_BACKEND(vbdback|xen-blkback) LAB_MODULE LAB_MODNAME
+#   LAB_GUEST_KERNEL LAB_GUEST_INITRD LAB_HOTPLUG(lab|stock) LAB_GUEST_VCPUS
+#   LAB_OUT LAB_SCENARIO
+#
+# Conventions: functions return 0/1 and never wait without a bound. Check
+# failures are recorded with lab_fail (the scenario goes on, so that cleanup
+# always runs); lab_end cleans up and prints "SCENARIO NAME: PASS|FAIL ...".
+# Values a function hands back are put in LAB_* globals (not printed), so the
+# function runs in the scenario's shell and its bookkeeping sticks.
+
+# shellcheck source=tests/lab/dom0/backend.sh
+. "$LAB_REPO/tests/lab/dom0/backend.sh"
+
+LAB_TMP=/tmp/vbdlab
+LAB_CONSOLE_DIR=/var/log/xen/console
+LAB_HOTPLUG_SCRIPT=$LAB_REPO/tests/lab/hotplug/vbd-lab
+LAB_SCENARIO=${LAB_SCENARIO:-adhoc}
+LAB_FAILS=()
+LAB_NOTES=()
+LAB_GUESTS=()
+LAB_LOOPS=()
+LAB_BRD=0
+LAB_NULLB=0
+LAB_ENDED=0
+LAB_DOMID=
+LAB_LOOP_DEV=
+LAB_CMD_OUT=
+LAB_CMD_RC=
+LAB_STATS=
+export LAB_MD5=
+mkdir -p "$LAB_TMP"
+
+# ------------------------------------------------------------------------
+# Reporting and assertions
+
+lab_log() { echo "[$LAB_SCENARIO] $*"; }
+
+lab_note() {
+	LAB_NOTES+=("$*")
+	lab_log "note: $*"
+}
+
+lab_fail() {
+	LAB_FAILS+=("$*")
+	lab_log "FAIL: $*"
+}
+
+lab_failed() { [ ${#LAB_FAILS[@]} -gt 0 ]; }
+
+# lab_check DESC CMD...: run CMD, record DESC as failed if it fails.
+lab_check() {
+	local desc=$1
+	shift
+	if "$@"; then
+		lab_log "ok: $desc"
+		return 0
+	fi
+	lab_fail "$desc"
+	return 1
+}
+
+lab_is_int() { [[ ${1:-} =~ ^-?[0-9]+$ ]]; }
+
+# lab_assert_eq DESC ACTUAL EXPECTED
+lab_assert_eq() {
+	if [ "$2" = "$3" ]; then
+		lab_log "ok: $1 ($2)"
+		return 0
+	fi
+	lab_fail "$1: got '$2', expected '$3'"
+	return 1
+}
+
+# lab_assert_ge DESC ACTUAL MIN
+lab_assert_ge() {
+	if lab_is_int "$2" && lab_is_int "$3" && [ "$2" -ge "$3" ]; then
+		lab_log "ok: $1 ($2 >= $3)"
+		return 0
+	fi
+	lab_fail "$1: got '$2', expected >= $3"
+	return 1
+}
+
+# lab_assert_range DESC ACTUAL MIN MAX
+lab_assert_range() {
+	if lab_is_int "$2" && [ "$2" -ge "$3" ] && [ "$2" -le "$4" ]; then
+		lab_log "ok: $1 ($2 in [$3,$4])"
+		return 0
+	fi
+	lab_fail "$1: got '$2', expected in [$3,$4]"
+	return 1
+}
+
+# lab_wait TIMEOUT DESC CMD...: poll CMD every 0.5 s until it succeeds.
+lab_wait() {
+	local timeout=$1 desc=$2 end
+	shift 2
+	end=$(($(date +%s) + timeout))
+	while :; do
+		"$@" && return 0
+		if [ "$(date +%s)" -ge "$end" ]; then
+			lab_log "timed out after ${timeout}s waiting for: $desc"
+			return 1
+		fi
+		sleep 0.5
+	done
+}
+
+# ------------------------------------------------------------------------
+# Xenstore and backend devices
+
+lab_xs_read() { timeout 10 xenstore-read "$1" 2>/dev/null; }
+lab_xs_exists() { timeout 10 xenstore-exists "$1" >/dev/null 2>&1; }
+lab_xs_write() { timeout 10 xenstore-write "$@"; }
+
+# lab_devid xvdX: the Xen virtual device number (202 << 8 | index << 4).
+lab_devid() {
+	local v=$1 c
+	c=${v#xvd}
+	case $c in
+	[a-o]) ;;
+	*) echo 0; return 1 ;;
+	esac
+	echo $((51712 + 16 * ($(printf '%d' "'$c") - 97)))
+}
+
+lab_be_xs() { echo "/local/domain/0/backend/vbd/$1/$2"; }
+lab_fe_xs() { echo "/local/domain/$1/device/vbd/$2"; }
+lab_be_sys() { echo "/sys/bus/xen-backend/devices/vbd-$1-$2"; }
+lab_err_xs() { echo "/local/domain/0/error/backend/vbd/$1/$2/error"; }
+lab_be_state() { lab_xs_read "$(lab_be_xs "$1" "$2")/state"; }
+lab_fe_state() { lab_xs_read "$(lab_fe_xs "$1" "$2")/state"; }
+
+# lab_be_error DOMID DEVID: the reason the backend gave, if any (the
+# xenbus_dev_fatal/xenbus_dev_error node, or an "error" node in its dir).
+lab_be_error() {
+	local e
+	e=$(lab_xs_read "$(lab_err_xs "$1" "$2")") && [ -n "$e" ] && { echo "$e"; return 0; }
+	e=$(lab_xs_read "$(lab_be_xs "$1" "$2")/error") && [ -n "$e" ] && { echo "$e"; return 0; }
+	return 1
+}
+
+lab_be_gone() {
+	! lab_xs_exists "$(lab_be_xs "$1" "$2")" && [ ! -e "$(lab_be_sys "$1" "$2")" ]
+}
+
+# lab_be_list [DOMID]: the vbd backend devices in sysfs (of one domain).
+lab_be_list() {
+	local d out=''
+	for d in /sys/bus/xen-backend/devices/vbd-"${1:+$1-}"*; do
+		[ -e "$d" ] && out="$out${out:+ }${d##*/}"
+	done
+	echo "$out"
+}
+
+# No backend dir and no backend sysfs device left for a domain.
+lab_be_dom_gone() {
+	local d
+	lab_xs_exists "/local/domain/0/backend/vbd/$1" && return 1
+	for d in /sys/bus/xen-backend/devices/vbd-"$1"-*; do
+		[ -e "$d" ] && return 1
+	done
+	return 0
+}
+
+lab_be_state_is() {
+	local s
+	s=$(lab_be_state "$1" "$2")
+	shift 2
+	local want
+	for want in "$@"; do
+		[ "$s" = "$want" ] && return 0
+	done
+	return 1
+}
+
+# lab_stats DOMID DEVID: LAB_STATS="rd_req=N wr_req=N ..." from sysfs.
+LAB_STAT_NAMES="rd_req wr_req f_req oo_req ds_req rd_sect wr_sect"
+lab_stats() {
+	local dir n v
+	dir=$(lab_be_sys "$1" "$2")/statistics
+	LAB_STATS=
+	[ -d "$dir" ] || { lab_log "no $dir"; return 1; }
+	for n in $LAB_STAT_NAMES; do
+		v=$(cat "$dir/$n" 2>/dev/null) || v='?'
+		LAB_STATS="$LAB_STATS $n=$v"
+	done
+	LAB_STATS=${LAB_STATS# }
+	return 0
+}
+
+# lab_stat_get "STATS" NAME: one value out of a lab_stats string.
+lab_stat_get() {
+	local kv
+	for kv in $1; do
+		[ "${kv%%=*}" = "$2" ] && { echo "${kv#*=}"; return 0; }
+	done
+	echo "?"
+	return 1
+}
+
+# lab_stat_delta "BEFORE" "AFTER" NAME
+lab_stat_delta() {
+	local a b
+	a=$(lab_stat_get "$1" "$3")
+	b=$(lab_stat_get "$2" "$3")
+	if lab_is_int "$a" && lab_is_int "$b"; then
+		echo $((b - a))
+	else
+		echo "?"
+	fi
+}
+
+# The module that serves a backend device (vbdback or xen_blkback).
+lab_be_module() {
+	local m
+	m=$(readlink -f "$(lab_be_sys "$1" "$2")/driver/module" 2>/dev/null) || return 1
+	[ -n "$m" ] || return 1
+	basename "$m"
+}
+
+# lab_check_binding DOMID DEVID: the device is bound to the backend under
+# test and, for vbdback, xen_blkback is not loaded at all.
+lab_check_binding() {
+	local m
+	m=$(lab_be_module "$1" "$2")
+	lab_assert_eq "vbd-$1-$2 bound to module" "${m:-none}" "$LAB_MODNAME" || return 1
+	if [ "$LAB_BACKEND" = vbdback ] && lab_blkback_loaded; then
+		lab_fail "xen_blkback is loaded while the backend under test is vbdback"
+		return 1
+	fi
+	return 0
+}
+
+# ------------------------------------------------------------------------
+# Backing devices
+
+# lab_brd_setup COUNT SIZE_MIB: /dev/ram0../dev/ram(COUNT-1).
+lab_brd_setup() {
+	local n=$1 mib=$2 i
+	if grep -q '^brd ' /proc/modules; then
+		timeout 30 rmmod brd || { lab_fail "brd already loaded and busy"; return 1; }
+	fi
+	timeout 30 modprobe brd rd_nr="$n" rd_size=$((mib * 1024)) max_part=0 ||
+		{ lab_fail "modprobe brd"; return 1; }
+	LAB_BRD=1
+	for i in $(seq 0 $((n - 1))); do
+		lab_wait 10 "/dev/ram$i" test -b "/dev/ram$i" || { lab_fail "no /dev/ram$i"; return 1; }
+	done
+	return 0
+}
+
+# Unloading brd fails while anything (e.g. a backend) still holds a ramdisk.
+lab_brd_free() {
+	local i
+	grep -q '^brd ' /proc/modules || { LAB_BRD=0; return 0; }
+	for i in $(seq 1 20); do
+		timeout 30 rmmod brd 2>/dev/null && { LAB_BRD=0; return 0; }
+		sleep 0.5
+	done
+	lab_fail "cannot unload brd (a ramdisk is still held open)"
+	return 1
+}
+
+# lab_loop_setup SIZE_MIB: LAB_LOOP_DEV=/dev/loopN over a file in /tmp (tmpfs).
+lab_loop_setup() {
+	local f
+	f=$(mktemp "$LAB_TMP/loop.XXXXXX.img") || { lab_fail "mktemp"; return 1; }
+	truncate -s "${1}M" "$f"
+	LAB_LOOP_DEV=$(timeout 30 losetup -f --show "$f") ||
+		{ lab_fail "losetup $f"; rm -f "$f"; return 1; }
+	LAB_LOOPS+=("$LAB_LOOP_DEV:$f")
+	return 0
+}
+
+lab_loop_free_all() {
+	local e dev f i
+	for e in "${LAB_LOOPS[@]}"; do
+		dev=${e%%:*}
+		f=${e#*:}
+		for i in $(seq 1 20); do
+			timeout 30 losetup -d "$dev" 2>/dev/null && break
+			sleep 0.5
+		done
+		if losetup "$dev" >/dev/null 2>&1 && losetup "$dev" | grep -q "$f"; then
+			lab_fail "cannot detach $dev"
+		fi
+		rm -f "$f"
+	done
+	LAB_LOOPS=()
+}
+
+# lab_nullb_setup SIZE_GIB: /dev/nullb0 (discards data: not for verify jobs).
+lab_nullb_setup() {
+	timeout 30 modprobe null_blk nr_devices=1 gb="$1" || { lab_fail "modprobe null_blk"; return 1; }
+	LAB_NULLB=1
+	lab_wait 10 /dev/nullb0 test -b /dev/nullb0
+}
+
+lab_nullb_free() {
+	local i
+	grep -q '^null_blk ' /proc/modules || { LAB_NULLB=0; return 0; }
+	for i in $(seq 1 20); do
+		timeout 30 rmmod null_blk 2>/dev/null && { LAB_NULLB=0; return 0; }
+		sleep 0.5
+	done
+	lab_fail "cannot unload null_blk"
+	return 1
+}
+
+# ------------------------------------------------------------------------
+# Guests
+
+# lab_disk TARGET VDEV [w|r] [lab|stock]: print an xl disk spec. "lab" uses
+# tests/lab/hotplug/vbd-lab, "stock" Debian's /etc/xen/scripts/block.
+lab_disk() {
+	local target=$1 vdev=$2 mode=${3:-w} hp=${4:-$LAB_HOTPLUG} access=rw
+	[ "$mode" = r ] && access=ro
+	if [ "$hp" = stock ]; then
+		echo "format=raw, vdev=$vdev, access=$access, target=$target"
+	else
+		echo "format=raw, vdev=$vdev, access=$access, script=$LAB_HOTPLUG_SCRIPT, target=$target"
+	fi
+}
+
+lab_console_log() { echo "$LAB_CONSOLE_DIR/guest-$1.log"; }
+
+# lab_guest_create NAME [--vcpus N] [--script NAME] [--args "k=v ..."] DISKSPEC...
+# Starts a PV guest running tests/lab/guest/SCRIPT.sh (default: agent) and
+# sets LAB_DOMID.
+lab_guest_create() {
+	local name=$1 vcpus=${LAB_GUEST_VCPUS:-1} script=agent args='' cfg spec disks='' cpus
+	shift
+	while [ $# -gt 0 ]; do
+		case $1 in
+		--vcpus) vcpus=$2; shift 2 ;;
+		--script) script=$2; shift 2 ;;
+		--args) args=$2; shift 2 ;;
+		*) break ;;
+		esac
+	done
+	for spec in "$@"; do
+		disks="$disks${disks:+, }'$spec'"
+	done
+	cpus=1
+	[ "$vcpus" -gt 1 ] && cpus=all
+	cfg=$LAB_TMP/$name.cfg
+	cat >"$cfg" <<EOF
+name = "$name"
+type = "pv"
+kernel = "$LAB_GUEST_KERNEL"
+ramdisk = "$LAB_GUEST_INITRD"
+extra = "console=hvc0 loglevel=4 vbdtest=$script $args"
+memory = 512
+vcpus = $vcpus
+cpus = "$cpus"
+on_poweroff = "destroy"
+on_reboot = "destroy"
+on_crash = "destroy"
+disk = [ $disks ]
+EOF
+	rm -f "$(lab_console_log "$name")"
+	LAB_GUESTS+=("$name")
+	LAB_DOMID=
+	lab_log "xl create $name: disks $disks"
+	if ! timeout 120 xl create "$cfg" >"$LAB_TMP/$name.create.log" 2>&1; then
+		sed 's/^/  xl: /' "$LAB_TMP/$name.create.log" | tail -n 30
+		lab_fail "xl create $name failed"
+		return 1
+	fi
+	LAB_DOMID=$(timeout 10 xl domid "$name" 2>/dev/null)
+	lab_is_int "$LAB_DOMID" || { lab_fail "no domid for $name"; return 1; }
+	lab_log "guest $name is domain $LAB_DOMID"
+	return 0
+}
+
+lab_guest_domid() { timeout 10 xl domid "$1" 2>/dev/null; }
+
+# Number of domains other than dom0 (or "?" if xl list fails).
+lab_guest_count() {
+	local l
+	l=$(timeout 30 xl list 2>/dev/null) || { echo '?'; return 1; }
+	echo "$l" | awk 'NR > 1 && $2 != 0' | wc -l
+}
+lab_guest_alive() { lab_guest_domid "$1" >/dev/null; }
+
+# lab_console_has NAME REGEX: the guest console log has a matching line.
+lab_console_has() {
+	local f
+	f=$(lab_console_log "$1")
+	[ -f "$f" ] && tr -d '\r' <"$f" | grep -qE "$2"
+}
+
+# lab_console_wait NAME REGEX TIMEOUT
+lab_console_wait() {
+	lab_wait "$3" "'$2' on $1's console" lab_console_has "$1" "$2"
+}
+
+# lab_guest_wait_ready NAME [TIMEOUT]: the agent answers commands.
+lab_guest_wait_ready() {
+	local name=$1 t=${2:-180}
+	if lab_wait "$t" "$name agent ready" lab_guest_ready_now "$name"; then
+		return 0
+	fi
+	lab_fail "guest $name not ready within ${t}s"
+	lab_guest_dump_console "$name" 30
+	return 1
+}
+
+lab_guest_ready_now() {
+	lab_console_has "$1" '^VBDTEST agent READY' && return 0
+	lab_console_has "$1" '^VBDTEST agent RESULT FAIL' && return 1
+	lab_guest_alive "$1"
+	return 1
+}
+
+lab_guest_dump_console() {
+	local f
+	f=$(lab_console_log "$1")
+	[ -f "$f" ] || return 0
+	lab_log "---- console of $1 (last ${2:-40} lines) ----"
+	tr -d '\r' <"$f" | tail -n "${2:-40}" | sed 's/^/  | /'
+}
+
+# lab_guest_cmd NAME TIMEOUT SHELL-COMMAND: run a command in the guest's
+# agent (tests/lab/guest/agent.sh, helpers from tests/lab/guest/lib.sh).
+# Sets LAB_CMD_RC and LAB_CMD_OUT (a file with the command's output); returns
+# 0 only when the command ran and exited 0.
+lab_guest_cmd() {
+	local name=$1 t=$2 cmd=$3 domid base seqf seq
+	LAB_CMD_RC=
+	LAB_CMD_OUT=
+	domid=$(lab_guest_domid "$name") || { lab_log "guest $name is not running"; return 1; }
+	base=/local/domain/$domid/data/vbdlab
+	seqf=$LAB_TMP/$name.seq
+	seq=$(($(cat "$seqf" 2>/dev/null || echo 0) + 1))
+	echo "$seq" >"$seqf"
+	LAB_CMD_OUT=$LAB_TMP/$name.cmd$seq.out
+	: >"$LAB_CMD_OUT"
+	lab_log "guest $name #$seq: $cmd"
+	# base64: xenstore-write/-read would mangle newlines and backslashes
+	lab_xs_write "$base/cmd" "$(printf '%s' "$cmd" | base64 -w0)" ||
+		{ lab_log "cannot write $base/cmd"; return 1; }
+	lab_xs_write "$base/seq" "$seq" || { lab_log "cannot write $base/seq"; return 1; }
+	if ! lab_wait "$t" "guest $name command #$seq" lab_cmd_done "$base" "$seq"; then
+		LAB_CMD_RC=timeout
+		lab_cmd_extract "$name" "$seq"
+		return 1
+	fi
+	LAB_CMD_RC=$(lab_xs_read "$base/rc")
+	lab_wait 15 "output of #$seq on $name's console" \
+		lab_console_has "$name" "^VBDTEST agent\\.$seq (RESULT|END)"
+	lab_cmd_extract "$name" "$seq"
+	[ "$LAB_CMD_RC" = 0 ]
+}
+
+lab_cmd_done() {
+	local d
+	d=$(lab_xs_read "$1/done") && [ "$d" = "$2" ]
+}
+
+lab_cmd_extract() {
+	local f
+	f=$(lab_console_log "$1")
+	tr -d '\r' <"$f" 2>/dev/null | awk -v b="VBDTEST agent.$2 BEGIN" -v e="VBDTEST agent.$2 RESULT" '
+		index($0, b) == 1 { on = 1; next }
+		index($0, e) == 1 { on = 0 }
+		on { print }' >"$LAB_CMD_OUT"
+}
+
+# lab_cmd_kv KEY: value of a "VBDTEST-KV KEY=VALUE" line of the last command.
+lab_cmd_kv() {
+	sed -n "s/^VBDTEST-KV $1=//p" "$LAB_CMD_OUT" | tail -n 1
+}
+
+# lab_cmd_json: the fio JSON printed by the guest's fio_json helper.
+lab_cmd_json() {
+	awk '/VBDTEST-JSON-BEGIN/ { on = 1; next } /VBDTEST-JSON-END/ { on = 0 } on' "$LAB_CMD_OUT"
+}
+
+lab_cmd_show() {
+	sed 's/^/  | /' "$LAB_CMD_OUT" | grep -v 'VBDTEST-JSON' | head -n "${1:-40}"
+}
+
+# lab_fio_summary JSONFILE: one line per direction that did I/O.
+lab_fio_summary() {
+	jq -r '.jobs[] as $j | ["read", "write"][] as $d | $j[$d] | select(.io_bytes > 0) |
+		"\($j.jobname) \($d): \(.iops | floor) IOPS, \(.bw_bytes / 1048576 * 100 | floor / 100) MiB/s, lat avg \(.lat_ns.mean / 1000 | floor) us p99 \((.clat_ns.percentile["99.000000"] // 0) / 1000 | floor) us, \(.io_bytes / 1048576 | floor) MiB"' \
+		"$1" 2>/dev/null
+}
+
+# lab_fio_check JSONFILE DESC: fio reported no error in any job.
+lab_fio_check() {
+	local errs n
+	n=$(jq -r '.jobs | length' "$1" 2>/dev/null)
+	if ! lab_is_int "$n" || [ "$n" -lt 1 ]; then
+		lab_fail "$2: no fio JSON output"
+		return 1
+	fi
+	errs=$(jq -r '[.jobs[] | select(.error != 0) | "\(.jobname): error \(.error)"] | join(", ")' "$1")
+	if [ -n "$errs" ]; then
+		lab_fail "$2: $errs"
+		return 1
+	fi
+	return 0
+}
+
+# lab_block_attach NAME DISKSPEC
+lab_block_attach() {
+	lab_log "xl block-attach $1 '$2'"
+	timeout 120 xl block-attach "$1" "$2" >"$LAB_TMP/$1.attach.log" 2>&1
+	local rc=$?
+	[ "$rc" = 0 ] || sed 's/^/  xl: /' "$LAB_TMP/$1.attach.log" | tail -n 20
+	return "$rc"
+}
+
+# lab_block_detach NAME VDEV
+lab_block_detach() {
+	lab_log "xl block-detach $1 $2"
+	timeout 120 xl block-detach "$1" "$2" >"$LAB_TMP/$1.detach.log" 2>&1
+	local rc=$?
+	[ "$rc" = 0 ] || sed 's/^/  xl: /' "$LAB_TMP/$1.detach.log" | tail -n 20
+	return "$rc"
+}
+
+# lab_guest_destroy NAME: xl destroy, then the backend must drop every
+# device of that domain (xenstore dir and sysfs device) within 30 s.
+lab_guest_destroy() {
+	local name=$1 domid
+	domid=$(lab_guest_domid "$name") || return 0
+	lab_log "xl destroy $name (domain $domid)"
+	timeout 90 xl destroy "$name" >"$LAB_TMP/$name.destroy.log" 2>&1 ||
+		lab_fail "xl destroy $name: $(tail -n 3 "$LAB_TMP/$name.destroy.log" | tr '\n' ' ')"
+	if ! lab_wait 30 "backend devices of domain $domid gone" lab_be_dom_gone "$domid"; then
+		lab_fail "backend devices of destroyed domain $domid still present: $(lab_be_list "$domid")"
+		return 1
+	fi
+	return 0
+}
+
+# lab_backend_reload: unload and load the backend under test again.
+lab_backend_reload() {
+	local msg
+	msg=$(lab_backend_unload) || { lab_fail "unload $LAB_MODNAME: $msg"; return 1; }
+	lab_log "$LAB_MODNAME unloaded"
+	msg=$(lab_backend_load) || { lab_fail "reload $LAB_MODNAME: $msg"; return 1; }
+	lab_log "$LAB_MODNAME loaded again"
+	return 0
+}
+
+# ------------------------------------------------------------------------
+# Scenario life cycle
+
+lab_begin() {
+	LAB_SCENARIO=$1
+	lab_log "begin (backend $LAB_BACKEND, module $LAB_MODNAME)"
+}
+
+# lab_end: dump diagnostics on failure, destroy this scenario's guests, free
+# its devices, print the verdict and exit (0 on PASS).
+lab_end() {
+	local g n
+	[ "$LAB_ENDED" = 1 ] && exit "$((${#LAB_FAILS[@]} > 0))"
+	LAB_ENDED=1
+	trap - TERM INT
+	if lab_failed; then
+		for g in "${LAB_GUESTS[@]}"; do
+			lab_guest_alive "$g" || continue
+			if lab_guest_cmd "$g" 20 'dmesg | tail -n 30; cat /proc/partitions'; then
+				lab_log "---- $g: guest dmesg tail ----"
+				lab_cmd_show 40
+			fi
+		done
+		lab_log "---- backend devices ----"
+		echo "  $(lab_be_list)"
+		timeout 10 xenstore-ls -f /local/domain/0/backend/vbd 2>/dev/null | head -n 60 | sed 's/^/  /'
+		timeout 10 xenstore-ls -f /local/domain/0/error 2>/dev/null | head -n 20 | sed 's/^/  /'
+	fi
+	for g in "${LAB_GUESTS[@]}"; do
+		lab_guest_destroy "$g"
+	done
+	lab_loop_free_all
+	[ "$LAB_BRD" = 1 ] && lab_brd_free
+	[ "$LAB_NULLB" = 1 ] && lab_nullb_free
+	if ! lab_backend_loaded; then
+		lab_fail "backend module $LAB_MODNAME not loaded at the end"
+	fi
+	for n in "${LAB_NOTES[@]}"; do
+		echo "NOTE $LAB_SCENARIO: $n"
+	done
+	if lab_failed; then
+		local IFS=';'
+		echo "SCENARIO $LAB_SCENARIO: FAIL ${LAB_FAILS[*]}"
+		exit 1
+	fi
+	echo "SCENARIO $LAB_SCENARIO: PASS"
+	exit 0
+}
+
+# lab_reset_dom0: used by the runner between scenarios; whatever a failed or
+# killed scenario left behind is removed, and the backend is loaded.
+lab_reset_dom0() {
+	local d name msg i
+	for name in $(timeout 30 xl list 2>/dev/null | awk 'NR > 1 && $2 != 0 { print $1 }'); do
+		echo "destroying leftover guest $name"
+		timeout 90 xl destroy "$name"
+	done
+	for i in $(seq 1 60); do
+		[ -z "$(lab_be_list)" ] && break
+		sleep 0.5
+	done
+	for d in /sys/bus/xen-backend/devices/vbd-*; do
+		[ -e "$d" ] && echo "backend device still present: $(basename "$d")"
+	done
+	for d in $(losetup -a 2>/dev/null | grep "$LAB_TMP/" | cut -d: -f1); do
+		echo "detaching leftover $d"
+		timeout 30 losetup -d "$d"
+	done
+	rm -f "$LAB_TMP"/loop.*.img
+	grep -q '^brd ' /proc/modules && { timeout 30 rmmod brd || echo "cannot unload brd"; }
+	grep -q '^null_blk ' /proc/modules && { timeout 30 rmmod null_blk || echo "cannot unload null_blk"; }
+	if ! lab_backend_loaded; then
+		echo "backend $LAB_MODNAME not loaded, loading it"
+		msg=$(lab_backend_load) || echo "cannot load $LAB_MODNAME: $msg"
+	fi
+	return 0
+}
+
+# ------------------------------------------------------------------------
+# Data placement checks from dom0
+
+# lab_md5_region DEV OFFSET LEN: md5 of LEN bytes at byte OFFSET of a dom0
+# block device, read with O_DIRECT (no stale page cache).
+lab_md5_region() {
+	timeout 60 dd if="$1" bs=65536 skip="$2" count="$3" iflag=skip_bytes,count_bytes,direct 2>/dev/null |
+		md5sum | cut -d' ' -f1
+}
+
+# lab_write_random DEV OFFSET MIB: LAB_MD5 = md5 of the random data written.
+lab_write_random() {
+	local f=$LAB_TMP/random.bin
+	head -c $(($3 * 1048576)) /dev/urandom >"$f" || return 1
+	timeout 60 dd if="$f" of="$1" bs=1048576 seek="$2" oflag=seek_bytes,direct conv=notrunc 2>/dev/null ||
+		{ rm -f "$f"; return 1; }
+	LAB_MD5=$(md5sum <"$f" | cut -d' ' -f1)
+	rm -f "$f"
+}
