@@ -6,6 +6,7 @@
 #define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
 
 #include <linux/bio.h>
+#include <linux/minmax.h>
 #include <xen/page.h>
 
 #include "vbdback.h"
@@ -44,10 +45,62 @@ static int vbd_io_get_pages(struct vbd_req *req)
 	return 0;
 }
 
+/**
+ * vbd_io_fetch_indirect() - copy an indirect request's segments privately
+ * @req: the request, accepted by vbd_proto_validate_op()
+ *
+ * The pages the frontend filled with segment descriptors are copied, with
+ * one grant-copy hypercall, into the ring's private pages and decoded from
+ * there into @req->segs: nothing is mapped, and the guest cannot change a
+ * descriptor after it has been read.
+ *
+ * Return: 0, or -EIO if a grant could not be copied.
+ */
+int vbd_io_fetch_indirect(struct vbd_req *req)
+{
+	struct vbd_ring *ring = req->ring;
+	struct vbd_scratch *sc = &ring->scratch;
+	unsigned int i, n = req->io.nr_indirect;
+	unsigned int left = req->io.nr_segments * VBD_SEG_SIZE;
+
+	for (i = 0; i < n; i++) {
+		struct gnttab_copy *op = &sc->copy[i];
+
+		memset(op, 0, sizeof(*op));
+		op->source.u.ref = req->req.indirect_grefs[i];
+		op->source.domid = ring->be->domid;
+		op->dest.u.gmfn = virt_to_gfn(sc->indirect[i]);
+		op->dest.domid = DOMID_SELF;
+		op->len = min_t(unsigned int, left, XEN_PAGE_SIZE);
+		op->flags = GNTCOPY_source_gref;
+		left -= op->len;
+	}
+	gnttab_batch_copy(sc->copy, n);
+	for (i = 0; i < n; i++) {
+		if (sc->copy[i].status != GNTST_okay) {
+			dev_dbg_ratelimited(&ring->be->xdev->dev,
+					    "indirect grant %u: copy status %d\n",
+					    req->req.indirect_grefs[i],
+					    sc->copy[i].status);
+			return -EIO;
+		}
+	}
+	for (i = 0; i < n; i++) {
+		unsigned int first = i * VBD_SEGS_PER_INDIRECT_PAGE;
+		unsigned int nr = min_t(unsigned int, req->io.nr_segments - first,
+					VBD_SEGS_PER_INDIRECT_PAGE);
+
+		vbd_proto_decode_indirect_segs(sc->indirect[i], nr,
+					       req->segs + first);
+	}
+	return 0;
+}
+
 /* Map every segment's grant with one hypercall; all or nothing. */
 static int vbd_io_map(struct vbd_req *req)
 {
 	struct vbd_backend *be = req->ring->be;
+	struct gnttab_map_grant_ref *map = req->ring->scratch.map;
 	u32 flags = vbd_io_map_flags(&req->io);
 	unsigned int i, n = req->io.nr_segments;
 	int err;
@@ -56,21 +109,21 @@ static int vbd_io_map(struct vbd_req *req)
 	if (err)
 		return err;
 	for (i = 0; i < n; i++) {
-		gnttab_set_map_op(&req->map[i], vbd_page_vaddr(req->pages[i]),
-				  flags, req->req.seg[i].gref, be->domid);
+		gnttab_set_map_op(&map[i], vbd_page_vaddr(req->pages[i]),
+				  flags, req->segs[i].gref, be->domid);
 		/* Left as is if the hypercall itself fails. */
-		req->map[i].status = GNTST_general_error;
+		map[i].status = GNTST_general_error;
 	}
-	err = gnttab_map_refs(req->map, NULL, req->pages, n);
+	err = gnttab_map_refs(map, NULL, req->pages, n);
 
 	/* Even when the call fails, each status says what got mapped. */
 	for (i = 0; i < n; i++) {
-		if (req->map[i].status == GNTST_okay) {
-			req->handles[i] = req->map[i].handle;
+		if (map[i].status == GNTST_okay) {
+			req->handles[i] = map[i].handle;
 			continue;
 		}
 		dev_dbg_ratelimited(&be->xdev->dev, "grant %u: map status %d\n",
-				    req->req.seg[i].gref, req->map[i].status);
+				    req->segs[i].gref, map[i].status);
 		err = -EIO;
 	}
 	if (err)
@@ -82,29 +135,30 @@ static int vbd_io_map(struct vbd_req *req)
  * vbd_io_release() - undo the grant mappings of a request
  * @req: the request, its bios all completed (or never submitted)
  *
- * Pages whose unmap fails stay out of the cache: they may still alias guest
+ * Called only from the ring's worker, whose scratch space it uses. Pages
+ * whose unmap fails stay out of the cache: they may still alias guest
  * memory, and leaking them is safer than handing them out again.
  */
 void vbd_io_release(struct vbd_req *req)
 {
-	struct page *pages[BLKIF_MAX_SEGMENTS_PER_REQUEST];
+	struct vbd_scratch *sc = &req->ring->scratch;
 	unsigned int i, n = 0;
 
 	for (i = 0; i < req->nr_pages; i++) {
 		if (req->handles[i] == VBD_NO_HANDLE)
 			continue;
-		gnttab_set_unmap_op(&req->unmap[n],
+		gnttab_set_unmap_op(&sc->unmap[n],
 				    vbd_page_vaddr(req->pages[i]),
 				    GNTMAP_host_map, req->handles[i]);
 		req->handles[i] = VBD_NO_HANDLE;
-		pages[n++] = req->pages[i];
+		sc->unmap_pages[n++] = req->pages[i];
 	}
 	if (n) {
-		req->unmap_data.unmap_ops = req->unmap;
-		req->unmap_data.kunmap_ops = NULL;
-		req->unmap_data.pages = pages;
-		req->unmap_data.count = n;
-		if (gnttab_unmap_refs_sync(&req->unmap_data)) {
+		sc->unmap_data.unmap_ops = sc->unmap;
+		sc->unmap_data.kunmap_ops = NULL;
+		sc->unmap_data.pages = sc->unmap_pages;
+		sc->unmap_data.count = n;
+		if (gnttab_unmap_refs_sync(&sc->unmap_data)) {
 			dev_err_ratelimited(&req->ring->be->xdev->dev,
 					    "unmapping %u grants failed; pages leaked\n",
 					    n);
@@ -135,6 +189,8 @@ static blk_opf_t vbd_io_opf(const struct vbd_io *io)
 		return REQ_OP_WRITE | REQ_SYNC | REQ_IDLE;
 	case VBD_IO_FLUSH:
 	case VBD_IO_BARRIER:
+	case VBD_IO_DISCARD:
+	case VBD_IO_SECURE_ERASE:
 		break;
 	}
 	/*
@@ -166,17 +222,18 @@ static void vbd_io_build(struct vbd_req *req, struct bio_list *bios)
 	sector_t sector = req->req.sector;
 	struct bio *bio;
 
-	bio = vbd_io_bio(req, opf, sector, n);
+	bio = vbd_io_bio(req, opf, sector, min(n, BIO_MAX_VECS));
 	bio_list_add(bios, bio);
 	for (i = 0; i < n; i++) {
-		const struct vbd_seg *s = &req->req.seg[i];
+		const struct vbd_seg *s = &req->segs[i];
 		unsigned int off = s->first_sect << VBD_SECTOR_SHIFT;
 		unsigned int len = (s->last_sect - s->first_sect + 1)
 				   << VBD_SECTOR_SHIFT;
 
 		if (bio_add_page(bio, req->pages[i], len, off) != len) {
 			/* Only the first bio carries the preflush. */
-			bio = vbd_io_bio(req, opf & ~REQ_PREFLUSH, sector, n - i);
+			bio = vbd_io_bio(req, opf & ~REQ_PREFLUSH, sector,
+					 min(n - i, BIO_MAX_VECS));
 			bio_list_add(bios, bio);
 			__bio_add_page(bio, req->pages[i], len, off);
 		}

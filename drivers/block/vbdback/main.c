@@ -4,6 +4,7 @@
  */
 #define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
 
+#include <linux/cpumask.h>
 #include <linux/module.h>
 #include <linux/moduleparam.h>
 #include <xen/xen.h>
@@ -17,6 +18,17 @@ MODULE_PARM_DESC(max_ring_page_order,
 		 "Largest shared ring offered to frontends, as a page order (0-"
 		 __stringify(XENBUS_MAX_RING_GRANT_ORDER) ")");
 
+static unsigned int max_queues;
+module_param(max_queues, uint, 0644);
+MODULE_PARM_DESC(max_queues,
+		 "Most queues (rings) offered to a frontend (0: one per online CPU)");
+
+static unsigned int max_indirect_segments = VBD_DEFAULT_INDIRECT_SEGS;
+module_param(max_indirect_segments, uint, 0644);
+MODULE_PARM_DESC(max_indirect_segments,
+		 "Segments of an indirect request offered to frontends (0: no indirect requests, at most "
+		 __stringify(VBD_MAX_INDIRECT_SEGS) ")");
+
 /**
  * vbd_params_get() - the module parameters, sanitised, for a new device
  * @params: result
@@ -26,9 +38,16 @@ MODULE_PARM_DESC(max_ring_page_order,
  */
 void vbd_params_get(struct vbd_params *params)
 {
+	unsigned int segs = READ_ONCE(max_indirect_segments);
+
 	params->max_ring_page_order = min_t(unsigned int,
 					    READ_ONCE(max_ring_page_order),
 					    XENBUS_MAX_RING_GRANT_ORDER);
+	params->max_queues = READ_ONCE(max_queues) ?: num_online_cpus();
+	/* Fewer than a direct request carries would gain nothing. */
+	params->max_indirect_segs = segs <= BLKIF_MAX_SEGMENTS_PER_REQUEST ?
+				    0 : min_t(unsigned int, segs,
+					      VBD_MAX_INDIRECT_SEGS);
 }
 
 static int __init vbd_init(void)

@@ -44,8 +44,8 @@ static void vbd_ring_finish(struct vbd_ring *ring, struct vbd_req *req,
 {
 	u8 rsp[VBD_RSP_MAX_SIZE];
 
-	vbd_proto_encode_rsp(ring->abi, rsp, req->req.id, req->req.operation,
-			     vbd_proto_status(err));
+	vbd_proto_encode_rsp(ring->abi, rsp, req->req.id,
+			     vbd_proto_rsp_op(&req->req), vbd_proto_status(err));
 	memcpy(vbd_ring_slot(ring, ring->br.rsp_prod_pvt), rsp,
 	       ring->geom.rsp_size);
 	ring->br.rsp_prod_pvt++;
@@ -67,10 +67,14 @@ static void vbd_ring_push(struct vbd_ring *ring)
 
 static void vbd_ring_submit(struct vbd_ring *ring, struct vbd_req *req)
 {
-	int err;
+	int err = 0;
 
 	WRITE_ONCE(ring->nr_submitted, ring->nr_submitted + 1);
-	err = vbd_io_submit(req);
+	if (req->io.kind == VBD_IO_DISCARD ||
+	    req->io.kind == VBD_IO_SECURE_ERASE)
+		vbd_discard_submit(req);
+	else
+		err = vbd_io_submit(req);
 	if (err) {
 		WRITE_ONCE(ring->nr_submitted, ring->nr_submitted - 1);
 		vbd_ring_finish(ring, req, err);
@@ -105,7 +109,32 @@ static void vbd_ring_count(struct vbd_ring *ring, const struct vbd_io *io)
 		st->f_req++;
 		st->wr_sect += io->nr_sectors;
 		break;
+	case VBD_IO_DISCARD:
+	case VBD_IO_SECURE_ERASE:
+		st->ds_req++;
+		break;
 	}
+	if (io->nr_indirect)
+		st->indirect_req++;
+	if (io->nr_segments > st->max_req_segs)
+		WRITE_ONCE(st->max_req_segs, io->nr_segments);
+}
+
+/*
+ * Validate the private copy; an indirect request's segments are fetched
+ * from the guest in between, into private memory, once.
+ */
+static int vbd_ring_validate(struct vbd_req *req, const struct vbd_limits *lim)
+{
+	int err;
+
+	err = vbd_proto_validate_op(&req->req, lim, &req->io);
+	if (!err && req->io.nr_indirect)
+		err = vbd_io_fetch_indirect(req);
+	if (!err)
+		err = vbd_proto_validate_data(&req->req, req->segs, lim,
+					      &req->io);
+	return err;
 }
 
 static void vbd_ring_dispatch(struct vbd_ring *ring, struct vbd_req *req,
@@ -113,7 +142,7 @@ static void vbd_ring_dispatch(struct vbd_ring *ring, struct vbd_req *req,
 {
 	int err;
 
-	err = vbd_proto_validate(&req->req, lim, &req->io);
+	err = vbd_ring_validate(req, lim);
 	if (err) {
 		dev_dbg_ratelimited(&ring->be->xdev->dev,
 				    "bad request op %u nseg %u sector %llu: %d\n",
@@ -131,6 +160,20 @@ static void vbd_ring_dispatch(struct vbd_ring *ring, struct vbd_req *req,
 		return;
 	}
 	vbd_ring_submit(ring, req);
+}
+
+/* What requests are checked against, read afresh for every batch. */
+static void vbd_ring_limits(struct vbd_ring *ring, struct vbd_limits *lim)
+{
+	struct vbd_backend *be = ring->be;
+
+	vbd_disk_limits(&be->disk, lim);
+	lim->max_indirect_segs = ring->max_segs > BLKIF_MAX_SEGMENTS_PER_REQUEST ?
+				 ring->max_segs : 0;
+	lim->discard = be->discard;
+	lim->secure_discard = be->secure_discard;
+	/* A device that grew or shrank is told to the frontend. */
+	vbd_resize_check(be, lim->nr_sectors);
 }
 
 static void vbd_ring_break(struct vbd_ring *ring, RING_IDX rp)
@@ -159,7 +202,7 @@ static bool vbd_ring_consume(struct vbd_ring *ring, unsigned int *consumed)
 	RING_IDX rc, rp;
 	int more;
 
-	vbd_disk_limits(&ring->be->disk, &lim);
+	vbd_ring_limits(ring, &lim);
 	blk_start_plug(&plug);
 	do {
 		rp = READ_ONCE(ring->br.sring->req_prod);
@@ -184,7 +227,7 @@ static bool vbd_ring_consume(struct vbd_ring *ring, unsigned int *consumed)
 			}
 			memcpy(raw, vbd_ring_slot(ring, rc), ring->geom.req_size);
 			ring->br.req_cons = rc + 1;
-			vbd_proto_decode(ring->abi, raw, &req->req);
+			vbd_proto_decode(ring->abi, raw, &req->req, req->segs);
 			budget--;
 			(*consumed)++;
 			vbd_ring_dispatch(ring, req, &lim);
@@ -268,72 +311,140 @@ void vbd_ring_complete(struct vbd_req *req)
 	queue_work(ring->be->wq, &ring->work);
 }
 
-static struct vbd_ring *vbd_ring_alloc(struct vbd_backend *be,
-				       enum vbd_abi abi, unsigned int nr_grefs)
+/* Give each request its share of the ring's segment arrays. */
+static int vbd_ring_alloc_reqs(struct vbd_ring *ring)
 {
-	struct vbd_ring *ring;
-	unsigned int i;
+	unsigned int i, n = ring->geom.nr_ents, m = ring->max_segs;
+	struct vbd_seg *segs;
+	struct page **pages;
+	grant_handle_t *handles;
 
-	ring = kzalloc(sizeof(*ring), GFP_KERNEL);
-	if (!ring)
-		return NULL;
-	ring->be = be;
-	ring->abi = abi;
-	ring->irq = -1;
-	vbd_proto_geom(abi, nr_grefs * XEN_PAGE_SIZE, &ring->geom);
-	ring->reqs = kvcalloc(ring->geom.nr_ents, sizeof(*ring->reqs),
-			      GFP_KERNEL);
-	if (!ring->reqs) {
-		kfree(ring);
-		return NULL;
+	ring->reqs = kvcalloc(n, sizeof(*ring->reqs), GFP_KERNEL);
+	segs = kvcalloc(n * m, sizeof(*segs), GFP_KERNEL);
+	pages = kvcalloc(n * m, sizeof(*pages), GFP_KERNEL);
+	handles = kvcalloc(n * m, sizeof(*handles), GFP_KERNEL);
+	if (!ring->reqs || !segs || !pages || !handles) {
+		kvfree(handles);
+		kvfree(pages);
+		kvfree(segs);
+		return -ENOMEM;
 	}
 	INIT_LIST_HEAD(&ring->free_reqs);
-	for (i = 0; i < ring->geom.nr_ents; i++) {
-		ring->reqs[i].ring = ring;
-		list_add_tail(&ring->reqs[i].free, &ring->free_reqs);
+	for (i = 0; i < n; i++) {
+		struct vbd_req *req = &ring->reqs[i];
+
+		req->ring = ring;
+		req->segs = segs + i * m;
+		req->pages = pages + i * m;
+		req->handles = handles + i * m;
+		list_add_tail(&req->free, &ring->free_reqs);
 	}
-	init_llist_head(&ring->done);
-	init_waitqueue_head(&ring->idle);
-	INIT_WORK(&ring->work, vbd_ring_work);
-	gnttab_page_cache_init(&ring->pages);
-	return ring;
+	return 0;
+}
+
+static void vbd_ring_free_reqs(struct vbd_ring *ring)
+{
+	if (!ring->reqs)
+		return;
+	kvfree(ring->reqs[0].handles);
+	kvfree(ring->reqs[0].pages);
+	kvfree(ring->reqs[0].segs);
+	kvfree(ring->reqs);
+}
+
+static void vbd_ring_free_scratch(struct vbd_scratch *sc)
+{
+	unsigned int i;
+
+	for (i = 0; i < ARRAY_SIZE(sc->indirect); i++)
+		free_page((unsigned long)sc->indirect[i]);
+	kvfree(sc->unmap_pages);
+	kvfree(sc->unmap);
+	kvfree(sc->map);
+}
+
+static int vbd_ring_alloc_scratch(struct vbd_ring *ring)
+{
+	struct vbd_scratch *sc = &ring->scratch;
+	unsigned int i, m = ring->max_segs, nr_indirect;
+
+	sc->map = kvcalloc(m, sizeof(*sc->map), GFP_KERNEL);
+	sc->unmap = kvcalloc(m, sizeof(*sc->unmap), GFP_KERNEL);
+	sc->unmap_pages = kvcalloc(m, sizeof(*sc->unmap_pages), GFP_KERNEL);
+	if (!sc->map || !sc->unmap || !sc->unmap_pages)
+		return -ENOMEM;
+	nr_indirect = m > BLKIF_MAX_SEGMENTS_PER_REQUEST ?
+		      DIV_ROUND_UP(m, VBD_SEGS_PER_INDIRECT_PAGE) : 0;
+	for (i = 0; i < nr_indirect; i++) {
+		sc->indirect[i] = (void *)__get_free_page(GFP_KERNEL);
+		if (!sc->indirect[i])
+			return -ENOMEM;
+	}
+	return 0;
 }
 
 static void vbd_ring_free(struct vbd_ring *ring)
 {
 	gnttab_page_cache_shrink(&ring->pages, 0);
-	kvfree(ring->reqs);
+	vbd_ring_free_scratch(&ring->scratch);
+	vbd_ring_free_reqs(ring);
 	kfree(ring);
+}
+
+static struct vbd_ring *vbd_ring_alloc(struct vbd_backend *be,
+				       unsigned int index,
+				       struct vbd_ring_config *cfg)
+{
+	struct vbd_ring *ring;
+
+	ring = kzalloc(sizeof(*ring), GFP_KERNEL);
+	if (!ring)
+		return NULL;
+	ring->be = be;
+	ring->index = index;
+	ring->abi = cfg->abi;
+	ring->irq = -1;
+	ring->max_segs = max_t(unsigned int, be->params.max_indirect_segs,
+			       BLKIF_MAX_SEGMENTS_PER_REQUEST);
+	vbd_proto_geom(cfg->abi, cfg->nr_grefs * XEN_PAGE_SIZE, &ring->geom);
+	init_llist_head(&ring->done);
+	init_waitqueue_head(&ring->idle);
+	INIT_WORK(&ring->work, vbd_ring_work);
+	gnttab_page_cache_init(&ring->pages);
+	if (vbd_ring_alloc_reqs(ring) || vbd_ring_alloc_scratch(ring)) {
+		vbd_ring_free(ring);
+		return NULL;
+	}
+	return ring;
 }
 
 /**
  * vbd_ring_connect() - map a frontend's ring and start serving it
  * @be: the backend, with its disk open and its lock held
- * @abi: request layout the frontend announced
- * @grefs: grant references of the ring pages
- * @nr_grefs: number of ring pages (a power of two)
- * @evtchn: the frontend's event channel port
+ * @index: queue number
+ * @cfg: what the frontend negotiated for this ring
  *
  * Failures are reported to the toolstack with xenbus_dev_fatal().
  *
- * Return: 0 or a negative errno; on failure nothing is left mapped or bound.
+ * Return: the ring, or an ERR_PTR(); on failure nothing is left mapped or
+ * bound.
  */
-int vbd_ring_connect(struct vbd_backend *be, enum vbd_abi abi,
-		     grant_ref_t *grefs, unsigned int nr_grefs,
-		     evtchn_port_t evtchn)
+struct vbd_ring *vbd_ring_connect(struct vbd_backend *be, unsigned int index,
+				  struct vbd_ring_config *cfg)
 {
 	struct xenbus_device *xdev = be->xdev;
 	struct vbd_ring *ring;
 	RING_IDX rsp_prod;
 	int err;
 
-	ring = vbd_ring_alloc(be, abi, nr_grefs);
+	ring = vbd_ring_alloc(be, index, cfg);
 	if (!ring) {
-		xenbus_dev_fatal(xdev, -ENOMEM, "allocating ring");
-		return -ENOMEM;
+		xenbus_dev_fatal(xdev, -ENOMEM, "allocating ring %u", index);
+		return ERR_PTR(-ENOMEM);
 	}
 	/* Reports its own failure to the toolstack. */
-	err = xenbus_map_ring_valloc(xdev, grefs, nr_grefs, &ring->sring);
+	err = xenbus_map_ring_valloc(xdev, cfg->grefs,
+				     cfg->nr_grefs, &ring->sring);
 	if (err)
 		goto free_ring;
 
@@ -348,26 +459,26 @@ int vbd_ring_connect(struct vbd_backend *be, enum vbd_abi abi,
 	 * work item before ring->irq is known, and its late EOI would be
 	 * lost, leaving the channel masked for good.
 	 */
-	err = bind_interdomain_evtchn_to_irqhandler_lateeoi(xdev, evtchn,
+	err = bind_interdomain_evtchn_to_irqhandler_lateeoi(xdev, cfg->evtchn,
 							    vbd_ring_interrupt,
 							    IRQF_NO_AUTOEN,
 							    "vbdback", ring);
 	if (err < 0) {
-		xenbus_dev_fatal(xdev, err, "binding event channel %u", evtchn);
+		xenbus_dev_fatal(xdev, err, "binding event channel %u",
+				 cfg->evtchn);
 		goto unmap_ring;
 	}
 	ring->irq = err;
-	be->ring = ring;
 	enable_irq(ring->irq);
 	/* Serve whatever the frontend queued before the channel was bound. */
 	queue_work(be->wq, &ring->work);
-	return 0;
+	return ring;
 
 unmap_ring:
 	xenbus_unmap_ring_vfree(xdev, ring->sring);
 free_ring:
 	vbd_ring_free(ring);
-	return err;
+	return ERR_PTR(err);
 }
 
 /* Wait for the block layer to finish every request already submitted. */
@@ -376,23 +487,21 @@ static void vbd_ring_drain(struct vbd_ring *ring)
 	while (!wait_event_timeout(ring->idle, !READ_ONCE(ring->nr_submitted),
 				   VBD_DRAIN_WARN_SECS * HZ))
 		dev_warn(&ring->be->xdev->dev,
-			 "still waiting for %u requests on the backing device\n",
-			 READ_ONCE(ring->nr_submitted));
+			 "queue %u: still waiting for %u requests on the backing device\n",
+			 ring->index, READ_ONCE(ring->nr_submitted));
 }
 
 /**
- * vbd_ring_disconnect() - stop serving the ring and release all of it
- * @be: the backend, with its lock held
+ * vbd_ring_disconnect() - stop serving a ring and release all of it
+ * @ring: the ring; its backend's lock is held
  *
- * Waits for in-flight I/O, then unbinds, unmaps and frees. Safe to call
- * when no ring is connected.
+ * Waits for in-flight I/O, then unbinds, unmaps and frees. The ring's
+ * counters are added to the backend's retired ones.
  */
-void vbd_ring_disconnect(struct vbd_backend *be)
+void vbd_ring_disconnect(struct vbd_ring *ring)
 {
-	struct vbd_ring *ring = be->ring;
+	struct vbd_backend *be = ring->be;
 
-	if (!ring)
-		return;
 	/*
 	 * After this flush every run of the work item sees the flag: it
 	 * submits nothing new and neither notifies nor EOIs the event
@@ -406,7 +515,6 @@ void vbd_ring_disconnect(struct vbd_backend *be)
 	cancel_work_sync(&ring->work);
 
 	vbd_stats_add(&be->retired, &ring->stats);
-	be->ring = NULL;
 	xenbus_unmap_ring_vfree(be->xdev, ring->sring);
 	vbd_ring_free(ring);
 }

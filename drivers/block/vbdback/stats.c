@@ -1,8 +1,9 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * Per-device statistics in sysfs, under the names xen-blkback uses, so that
- * xentop and existing scripts read them unchanged:
+ * Per-device statistics in sysfs. Those xen-blkback also has keep its names
+ * and place, so that xentop and existing scripts read them unchanged:
  * /sys/bus/xen-backend/devices/vbd-DOMID-DEVID/statistics/
+ * vbdback's own are beside them, in vbdback/.
  */
 #define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
 
@@ -26,6 +27,8 @@ void vbd_stats_add(struct vbd_stats *sum, const struct vbd_stats *s)
 	sum->ds_req += READ_ONCE(s->ds_req);
 	sum->rd_sect += READ_ONCE(s->rd_sect);
 	sum->wr_sect += READ_ONCE(s->wr_sect);
+	sum->indirect_req += READ_ONCE(s->indirect_req);
+	sum->max_req_segs = max(sum->max_req_segs, READ_ONCE(s->max_req_segs));
 }
 
 /* A sysfs attribute for one field of struct vbd_stats. */
@@ -34,7 +37,7 @@ struct vbd_stat_attr {
 	size_t offset;
 };
 
-/* Counters of the rings torn down so far plus those of the live ring. */
+/* Counters of the rings torn down so far plus those of the live ones. */
 static ssize_t vbd_stat_show(struct device *dev, struct device_attribute *attr,
 			     char *buf)
 {
@@ -42,14 +45,28 @@ static ssize_t vbd_stat_show(struct device *dev, struct device_attribute *attr,
 						dev_attr);
 	struct vbd_backend *be = dev_get_drvdata(dev);
 	struct vbd_stats sum;
+	unsigned int i;
 
 	mutex_lock(&be->lock);
 	sum = be->retired;
-	if (be->ring)
-		vbd_stats_add(&sum, &be->ring->stats);
+	for (i = 0; i < be->nr_rings; i++)
+		vbd_stats_add(&sum, &be->rings[i]->stats);
 	mutex_unlock(&be->lock);
 	return sysfs_emit(buf, "%llu\n", *(u64 *)((u8 *)&sum + sa->offset));
 }
+
+static ssize_t nr_queues_show(struct device *dev,
+			      struct device_attribute *attr, char *buf)
+{
+	struct vbd_backend *be = dev_get_drvdata(dev);
+	unsigned int n;
+
+	mutex_lock(&be->lock);
+	n = be->nr_rings;
+	mutex_unlock(&be->lock);
+	return sysfs_emit(buf, "%u\n", n);
+}
+static DEVICE_ATTR_RO(nr_queues);
 
 #define VBD_STAT_ATTR(field)						\
 static struct vbd_stat_attr vbd_stat_##field = {			\
@@ -67,6 +84,8 @@ VBD_STAT_ATTR(f_req);
 VBD_STAT_ATTR(ds_req);
 VBD_STAT_ATTR(rd_sect);
 VBD_STAT_ATTR(wr_sect);
+VBD_STAT_ATTR(indirect_req);
+VBD_STAT_ATTR(max_req_segs);
 
 static struct attribute *vbd_stats_attrs[] = {
 	&vbd_stat_oo_req.dev_attr.attr,
@@ -84,15 +103,33 @@ static const struct attribute_group vbd_stats_group = {
 	.attrs = vbd_stats_attrs,
 };
 
+static struct attribute *vbd_own_attrs[] = {
+	&dev_attr_nr_queues.attr,
+	&vbd_stat_indirect_req.dev_attr.attr,
+	&vbd_stat_max_req_segs.dev_attr.attr,
+	NULL
+};
+
+static const struct attribute_group vbd_own_group = {
+	.name = "vbdback",
+	.attrs = vbd_own_attrs,
+};
+
+static const struct attribute_group *vbd_groups[] = {
+	&vbd_stats_group,
+	&vbd_own_group,
+	NULL
+};
+
 /**
- * vbd_stats_sysfs_add() - create the statistics directory of a device
+ * vbd_stats_sysfs_add() - create the statistics directories of a device
  * @be: the backend, already set as the xenbus device's driver data
  *
  * Return: 0 or a negative errno.
  */
 int vbd_stats_sysfs_add(struct vbd_backend *be)
 {
-	return sysfs_create_group(&be->xdev->dev.kobj, &vbd_stats_group);
+	return sysfs_create_groups(&be->xdev->dev.kobj, vbd_groups);
 }
 
 /**
@@ -101,5 +138,5 @@ int vbd_stats_sysfs_add(struct vbd_backend *be)
  */
 void vbd_stats_sysfs_remove(struct vbd_backend *be)
 {
-	sysfs_remove_group(&be->xdev->dev.kobj, &vbd_stats_group);
+	sysfs_remove_groups(&be->xdev->dev.kobj, vbd_groups);
 }

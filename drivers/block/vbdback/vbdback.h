@@ -20,12 +20,19 @@
 
 #include "proto.h"
 
+/* Segments of an indirect request offered by default: 1 MiB requests. */
+#define VBD_DEFAULT_INDIRECT_SEGS	256
+
 /**
  * struct vbd_params - module-wide defaults, copied at probe time
  * @max_ring_page_order: largest ring the backend offers, as a page order
+ * @max_queues: most rings (hardware queues) a frontend may use
+ * @max_indirect_segs: segments of an indirect request (0: no indirect)
  */
 struct vbd_params {
 	unsigned int max_ring_page_order;
+	unsigned int max_queues;
+	unsigned int max_indirect_segs;
 };
 
 /**
@@ -43,7 +50,7 @@ struct vbd_disk {
 };
 
 /**
- * struct vbd_stats - counters with xen-blkback's names, for xentop
+ * struct vbd_stats - per-ring counters
  * @oo_req: times the ring waited for a free request slot
  * @rd_req: read requests
  * @wr_req: write requests
@@ -51,8 +58,11 @@ struct vbd_disk {
  * @ds_req: discard requests
  * @rd_sect: sectors read
  * @wr_sect: sectors written
+ * @indirect_req: indirect read and write requests
+ * @max_req_segs: most segments any one request carried
  *
- * Written only by the ring's worker; read locklessly by sysfs.
+ * The first seven carry xen-blkback's names for xentop. Written only by the
+ * ring's worker; read locklessly by sysfs.
  */
 struct vbd_stats {
 	u64 oo_req;
@@ -62,6 +72,8 @@ struct vbd_stats {
 	u64 ds_req;
 	u64 rd_sect;
 	u64 wr_sect;
+	u64 indirect_req;
+	u64 max_req_segs;
 };
 
 struct vbd_ring;
@@ -71,45 +83,63 @@ struct vbd_ring;
  * @ring: the ring it came from
  * @req: decoded private copy of the frontend's request
  * @io: what validation decided to execute
+ * @segs: its segments (room for the ring's @max_segs)
+ * @pages: pages the guest's grants are mapped onto (as many)
+ * @handles: grant handles, one per mapped page (as many)
  * @error: first error seen, as a negative errno
  * @pending: bios not yet completed
  * @nr_pages: pages taken from the ring's page cache
- * @nr_mapped: grant mappings to undo
- * @pages: pages the guest's grants are mapped onto
- * @handles: grant handles, one per mapped page
- * @map: grant map operations (scratch)
- * @unmap: grant unmap operations (scratch)
- * @unmap_data: argument of the synchronous unmap
- * @node: link in the free list or the completion list
+ * @discard_work: runs a discard away from the ring's worker
+ * @node: link in the completion list
  * @free: link in the ring's free list
  */
 struct vbd_req {
 	struct vbd_ring *ring;
 	struct vbd_request req;
 	struct vbd_io io;
+	struct vbd_seg *segs;
+	struct page **pages;
+	grant_handle_t *handles;
 	int error;
 	atomic_t pending;
 	unsigned int nr_pages;
-	unsigned int nr_mapped;
-	struct page *pages[BLKIF_MAX_SEGMENTS_PER_REQUEST];
-	grant_handle_t handles[BLKIF_MAX_SEGMENTS_PER_REQUEST];
-	struct gnttab_map_grant_ref map[BLKIF_MAX_SEGMENTS_PER_REQUEST];
-	struct gnttab_unmap_grant_ref unmap[BLKIF_MAX_SEGMENTS_PER_REQUEST];
-	struct gntab_unmap_queue_data unmap_data;
+	struct work_struct discard_work;
 	struct llist_node node;
 	struct list_head free;
 };
 
 /**
- * struct vbd_ring - one shared ring and its event channel
+ * struct vbd_scratch - what the ring's worker needs while handling one
+ * request; only the worker uses it, one request at a time
+ * @map: grant map operations
+ * @unmap: grant unmap operations
+ * @unmap_pages: the pages of @unmap
+ * @unmap_data: argument of the synchronous unmap
+ * @copy: grant copy operations fetching indirect segments
+ * @indirect: private copies of an indirect request's segment pages
+ */
+struct vbd_scratch {
+	struct gnttab_map_grant_ref *map;
+	struct gnttab_unmap_grant_ref *unmap;
+	struct page **unmap_pages;
+	struct gntab_unmap_queue_data unmap_data;
+	struct gnttab_copy copy[BLKIF_MAX_INDIRECT_PAGES_PER_REQUEST];
+	void *indirect[BLKIF_MAX_INDIRECT_PAGES_PER_REQUEST];
+};
+
+/**
+ * struct vbd_ring - one shared ring (hardware queue) and its event channel
  * @be: owning backend
+ * @index: queue number
  * @abi: request layout the frontend uses
  * @geom: slot layout
+ * @max_segs: most segments a request on this ring may carry
  * @sring: mapping of the shared ring pages
  * @br: index bookkeeping (only indices; slots are addressed through @geom)
  * @irq: bound event channel
  * @work: consumes requests and answers completions; never runs concurrently
- *        with itself, so it alone touches @br, @free_reqs and the counters
+ *        with itself, so it alone touches @br, @free_reqs, @scratch and the
+ *        counters
  * @flags: VBD_RING_* bits
  * @reqs: preallocated requests, @geom.nr_ents of them
  * @free_reqs: requests not in use
@@ -121,12 +151,15 @@ struct vbd_req {
  * @broken: the frontend broke the protocol; consume nothing more
  * @idle: woken when @nr_submitted drops to zero during teardown
  * @pages: cache of pages to map grants onto
+ * @scratch: per-request working space of the worker
  * @stats: counters for sysfs
  */
 struct vbd_ring {
 	struct vbd_backend *be;
+	unsigned int index;
 	enum vbd_abi abi;
 	struct vbd_ring_geom geom;
+	unsigned int max_segs;
 	void *sring;
 	struct blkif_back_ring br;
 	int irq;
@@ -142,11 +175,26 @@ struct vbd_ring {
 	bool broken;
 	wait_queue_head_t idle;
 	struct gnttab_page_cache pages;
+	struct vbd_scratch scratch;
 	struct vbd_stats stats;
 };
 
 /* An event arrived and awaits its late EOI. */
 #define VBD_RING_EOI_PENDING	0
+
+/**
+ * struct vbd_ring_config - what the frontend negotiated for one ring
+ * @abi: request layout
+ * @nr_grefs: ring pages (a power of two)
+ * @grefs: their grant references
+ * @evtchn: the ring's event channel port
+ */
+struct vbd_ring_config {
+	enum vbd_abi abi;
+	unsigned int nr_grefs;
+	grant_ref_t grefs[XENBUS_MAX_RING_GRANTS];
+	evtchn_port_t evtchn;
+};
 
 /**
  * struct vbd_backend - one virtual block device
@@ -155,14 +203,19 @@ struct vbd_ring {
  * @devid: frontend's device id (last component of the backend path)
  * @params: module defaults as of probe
  * @lock: serialises attach, connect, disconnect and teardown
- * @wq: runs the ring's worker
+ * @wq: runs the rings' workers
  * @phys_watch: fires when the hotplug script writes physical-device
  * @status_watch: fires when it writes hotplug-status
  * @watching: the watches are registered
  * @disk: the backing device, valid while @disk_open
  * @disk_open: @disk holds an open device
  * @info: VDISK_* flags reported to the frontend
- * @ring: the connected ring, or NULL
+ * @discard: discards offered to the frontend
+ * @secure_discard: secure discards offered to the frontend
+ * @sectors: the device size last published to the frontend
+ * @resize_work: publishes a new device size
+ * @rings: the connected rings, or NULL
+ * @nr_rings: how many
  * @retired: counters of rings already torn down
  */
 struct vbd_backend {
@@ -179,7 +232,12 @@ struct vbd_backend {
 	struct vbd_disk disk;
 	bool disk_open;
 	unsigned int info;
-	struct vbd_ring *ring;
+	bool discard;
+	bool secure_discard;
+	u64 sectors;
+	struct delayed_work resize_work;
+	struct vbd_ring **rings;
+	unsigned int nr_rings;
 	struct vbd_stats retired;
 };
 
@@ -197,15 +255,25 @@ void vbd_disk_close(struct vbd_disk *disk, void *holder);
 void vbd_disk_limits(const struct vbd_disk *disk, struct vbd_limits *lim);
 
 /* ring.c */
-int vbd_ring_connect(struct vbd_backend *be, enum vbd_abi abi,
-		     grant_ref_t *grefs, unsigned int nr_grefs,
-		     evtchn_port_t evtchn);
-void vbd_ring_disconnect(struct vbd_backend *be);
+struct vbd_ring *vbd_ring_connect(struct vbd_backend *be, unsigned int index,
+				  struct vbd_ring_config *cfg);
+void vbd_ring_disconnect(struct vbd_ring *ring);
 void vbd_ring_complete(struct vbd_req *req);
 
 /* io.c */
+int vbd_io_fetch_indirect(struct vbd_req *req);
 int vbd_io_submit(struct vbd_req *req);
 void vbd_io_release(struct vbd_req *req);
+
+/* discard.c */
+int vbd_discard_publish(struct vbd_backend *be, struct xenbus_transaction xbt);
+void vbd_discard_submit(struct vbd_req *req);
+
+/* resize.c */
+void vbd_resize_init(struct vbd_backend *be);
+void vbd_resize_start(struct vbd_backend *be);
+void vbd_resize_stop(struct vbd_backend *be);
+void vbd_resize_check(struct vbd_backend *be, u64 nr_sectors);
 
 /* stats.c */
 int vbd_stats_sysfs_add(struct vbd_backend *be);

@@ -200,20 +200,19 @@ static int vbd_read_ring_order(struct vbd_backend *be, unsigned int *order)
 }
 
 /* ring-ref for a one-page ring, ring-ref0..N-1 for a multi-page one. */
-static int vbd_read_ring_refs(struct vbd_backend *be, unsigned int order,
-			      grant_ref_t *grefs)
+static int vbd_read_ring_refs(struct vbd_backend *be, const char *dir,
+			      struct vbd_ring_config *cfg)
 {
-	const char *dir = be->xdev->otherend;
 	char key[sizeof("ring-ref4294967295")];
 	unsigned int i;
 	int err;
 
-	for (i = 0; i < (1U << order); i++) {
-		if (order)
+	for (i = 0; i < cfg->nr_grefs; i++) {
+		if (cfg->nr_grefs > 1)
 			snprintf(key, sizeof(key), "ring-ref%u", i);
 		else
 			strscpy(key, "ring-ref", sizeof(key));
-		err = vbd_read_fe_uint(be, dir, key, &grefs[i]);
+		err = vbd_read_fe_uint(be, dir, key, &cfg->grefs[i]);
 		if (err == -ENOENT)
 			xenbus_dev_fatal(be->xdev, err, "reading %s/%s",
 					 dir, key);
@@ -246,29 +245,121 @@ static int vbd_read_protocol(struct vbd_backend *be, enum vbd_abi *abi)
 	return err;
 }
 
-static int vbd_map_frontend_ring(struct vbd_backend *be)
+/* multi-queue-num-queues: absent means one; never more than offered. */
+static int vbd_read_nr_queues(struct vbd_backend *be, unsigned int *nr)
 {
-	grant_ref_t grefs[XENBUS_MAX_RING_GRANTS];
-	unsigned int order, evtchn;
-	enum vbd_abi abi;
+	unsigned int max = be->params.max_queues;
 	int err;
 
-	err = vbd_read_ring_order(be, &order);
+	err = vbd_read_fe_uint(be, be->xdev->otherend, "multi-queue-num-queues",
+			       nr);
+	if (err == -ENOENT) {
+		*nr = 1;
+		return 0;
+	}
 	if (err)
 		return err;
-	err = vbd_read_ring_refs(be, order, grefs);
+	if (!*nr || *nr > max) {
+		xenbus_dev_fatal(be->xdev, -EINVAL,
+				 "multi-queue-num-queues %u is not in 1..%u",
+				 *nr, max);
+		return -EINVAL;
+	}
+	return 0;
+}
+
+/* One queue's ring references and event channel, from DIR. */
+static int vbd_read_ring_config(struct vbd_backend *be, const char *dir,
+				struct vbd_ring_config *cfg)
+{
+	int err;
+
+	err = vbd_read_ring_refs(be, dir, cfg);
 	if (err)
 		return err;
-	err = vbd_read_fe_uint(be, be->xdev->otherend, "event-channel",
-			       &evtchn);
+	err = vbd_read_fe_uint(be, dir, "event-channel", &cfg->evtchn);
 	if (err == -ENOENT)
-		xenbus_dev_fatal(be->xdev, err, "reading event-channel");
+		xenbus_dev_fatal(be->xdev, err, "reading %s/event-channel",
+				 dir);
+	return err;
+}
+
+static void vbd_disconnect_rings(struct vbd_backend *be)
+{
+	while (be->nr_rings)
+		vbd_ring_disconnect(be->rings[--be->nr_rings]);
+	kfree(be->rings);
+	be->rings = NULL;
+}
+
+/*
+ * Queue Q's keys live in the frontend's directory when it uses one queue,
+ * and in its queue-Q/ subdirectory when it uses several.
+ */
+static int vbd_connect_ring(struct vbd_backend *be, unsigned int q,
+			    unsigned int nr_queues, struct vbd_ring_config *cfg)
+{
+	const char *otherend = be->xdev->otherend;
+	struct vbd_ring *ring;
+	char *dir = NULL;
+	int err;
+
+	if (nr_queues > 1) {
+		dir = kasprintf(GFP_KERNEL, "%s/queue-%u", otherend, q);
+		if (!dir) {
+			xenbus_dev_fatal(be->xdev, -ENOMEM, "allocating");
+			return -ENOMEM;
+		}
+	}
+	err = vbd_read_ring_config(be, dir ?: otherend, cfg);
+	kfree(dir);
 	if (err)
 		return err;
-	err = vbd_read_protocol(be, &abi);
+	ring = vbd_ring_connect(be, q, cfg);
+	if (IS_ERR(ring))
+		return PTR_ERR(ring);
+	be->rings[be->nr_rings++] = ring;
+	return 0;
+}
+
+static int vbd_connect_rings(struct vbd_backend *be)
+{
+	struct vbd_ring_config *cfg;
+	unsigned int order, nr_queues, q;
+	int err;
+
+	cfg = kzalloc(sizeof(*cfg), GFP_KERNEL);
+	if (!cfg) {
+		xenbus_dev_fatal(be->xdev, -ENOMEM, "allocating");
+		return -ENOMEM;
+	}
+	err = vbd_read_ring_order(be, &order);
+	if (!err)
+		err = vbd_read_nr_queues(be, &nr_queues);
+	if (!err)
+		err = vbd_read_protocol(be, &cfg->abi);
 	if (err)
-		return err;
-	return vbd_ring_connect(be, abi, grefs, 1U << order, evtchn);
+		goto free_cfg;
+	cfg->nr_grefs = 1U << order;
+	be->rings = kcalloc(nr_queues, sizeof(*be->rings), GFP_KERNEL);
+	if (!be->rings) {
+		err = -ENOMEM;
+		xenbus_dev_fatal(be->xdev, err, "allocating %u rings", nr_queues);
+		goto free_cfg;
+	}
+	for (q = 0; q < nr_queues; q++) {
+		err = vbd_connect_ring(be, q, nr_queues, cfg);
+		if (err)
+			goto disconnect_rings;
+	}
+	kfree(cfg);
+	return 0;
+
+disconnect_rings:
+	vbd_disconnect_rings(be);
+free_cfg:
+	kfree(cfg);
+	return err;
 }
 
 static int vbd_write_disk_keys(struct vbd_backend *be,
@@ -278,8 +369,7 @@ static int vbd_write_disk_keys(struct vbd_backend *be,
 	struct block_device *bdev = be->disk.bdev;
 	int err;
 
-	err = xenbus_printf(xbt, dir, "sectors", "%llu",
-			    (unsigned long long)bdev_nr_sectors(bdev));
+	err = xenbus_printf(xbt, dir, "sectors", "%llu", be->sectors);
 	if (!err)
 		err = xenbus_printf(xbt, dir, "info", "%u", be->info);
 	if (!err)
@@ -296,6 +386,11 @@ static int vbd_write_disk_keys(struct vbd_backend *be,
 		err = xenbus_printf(xbt, dir, "feature-flush-cache", "%u", 1);
 	if (!err)
 		err = xenbus_printf(xbt, dir, "feature-barrier", "%u", 1);
+	if (!err && be->params.max_indirect_segs)
+		err = xenbus_printf(xbt, dir, "feature-max-indirect-segments",
+				    "%u", be->params.max_indirect_segs);
+	if (!err)
+		err = vbd_discard_publish(be, xbt);
 	return err;
 }
 
@@ -305,6 +400,7 @@ static int vbd_publish_disk(struct vbd_backend *be)
 	struct xenbus_transaction xbt;
 	int err;
 
+	be->sectors = bdev_nr_sectors(be->disk.bdev);
 	do {
 		err = xenbus_transaction_start(&xbt);
 		if (err)
@@ -321,32 +417,37 @@ static int vbd_publish_disk(struct vbd_backend *be)
 	return err;
 }
 
-/* Connect once both the disk is open and the frontend has its ring ready. */
+/* Connect once both the disk is open and the frontend has its rings ready. */
 static void vbd_try_connect(struct vbd_backend *be)
 {
 	struct xenbus_device *xdev = be->xdev;
 	enum xenbus_state fe;
 	int err;
 
-	if (!be->disk_open || be->ring || xdev->state != XenbusStateInitWait)
+	if (!be->disk_open || be->nr_rings || xdev->state != XenbusStateInitWait)
 		return;
 	fe = xenbus_read_driver_state(xdev->otherend);
 	if (fe != XenbusStateInitialised && fe != XenbusStateConnected)
 		return;
 
-	err = vbd_map_frontend_ring(be);
+	err = vbd_connect_rings(be);
 	if (err)
 		return;
 	err = vbd_publish_disk(be);
 	if (!err)
 		err = xenbus_switch_state(xdev, XenbusStateConnected);
 	if (err) {
-		vbd_ring_disconnect(be);
+		vbd_disconnect_rings(be);
 		return;
 	}
-	dev_info(&xdev->dev, "connected: %u-slot ring, protocol %s\n",
-		 be->ring->geom.nr_ents,
-		 be->ring->abi == VBD_ABI_X86_32 ? "x86_32-abi" : "x86_64-abi");
+	vbd_resize_start(be);
+	dev_info(&xdev->dev, "connected: %u queue%s of %u slots, protocol %s, %u indirect segments%s\n",
+		 be->nr_rings, be->nr_rings > 1 ? "s" : "",
+		 be->rings[0]->geom.nr_ents,
+		 be->rings[0]->abi == VBD_ABI_X86_32 ? "x86_32-abi" :
+						       "x86_64-abi",
+		 be->params.max_indirect_segs,
+		 be->discard ? ", discard" : "");
 }
 
 static void vbd_attach(struct vbd_backend *be)
@@ -429,6 +530,7 @@ static void vbd_watch_stop(struct vbd_backend *be)
 	be->watching = false;
 }
 
+/* What the frontend must know before it sets up its rings. */
 static int vbd_advertise(struct vbd_backend *be)
 {
 	struct xenbus_device *xdev = be->xdev;
@@ -436,8 +538,12 @@ static int vbd_advertise(struct vbd_backend *be)
 
 	err = xenbus_printf(XBT_NIL, xdev->nodename, "max-ring-page-order",
 			    "%u", be->params.max_ring_page_order);
+	if (!err)
+		err = xenbus_printf(XBT_NIL, xdev->nodename,
+				    "multi-queue-max-queues", "%u",
+				    be->params.max_queues);
 	if (err)
-		xenbus_dev_fatal(xdev, err, "writing max-ring-page-order");
+		xenbus_dev_fatal(xdev, err, "advertising features");
 	return err;
 }
 
@@ -464,6 +570,7 @@ static int vbd_probe(struct xenbus_device *xdev,
 		goto free_be;
 	vbd_params_get(&be->params);
 	mutex_init(&be->lock);
+	vbd_resize_init(be);
 	dev_set_drvdata(&xdev->dev, be);
 
 	be->wq = alloc_workqueue("vbdback-%u-%u", WQ_MEM_RECLAIM | WQ_HIGHPRI,
@@ -504,9 +611,10 @@ static void vbd_remove(struct xenbus_device *xdev)
 
 	vbd_watch_stop(be);
 	mutex_lock(&be->lock);
-	vbd_ring_disconnect(be);
+	vbd_disconnect_rings(be);
 	vbd_close_disk(be);
 	mutex_unlock(&be->lock);
+	vbd_resize_stop(be);
 	vbd_stats_sysfs_remove(be);
 	destroy_workqueue(be->wq);
 	dev_set_drvdata(&xdev->dev, NULL);
@@ -534,7 +642,7 @@ static bool vbd_frontend_state(struct vbd_backend *be, enum xenbus_state fe)
 		xenbus_switch_state(xdev, XenbusStateClosing);
 		return false;
 	case XenbusStateClosed:
-		vbd_ring_disconnect(be);
+		vbd_disconnect_rings(be);
 		xenbus_switch_state(xdev, XenbusStateClosed);
 		return !xenbus_dev_is_online(xdev);
 	case XenbusStateUnknown:
