@@ -13,36 +13,15 @@
 
 #define VBD_NO_HANDLE	((grant_handle_t)~0U)
 
-static unsigned long vbd_page_vaddr(struct page *page)
+/*
+ * The device reads guest memory for writes: map those read-only, unless the
+ * mapping may persist and serve a later read.
+ */
+static u32 vbd_io_map_flags(const struct vbd_req *req)
 {
-	return (unsigned long)pfn_to_kaddr(page_to_pfn(page));
-}
-
-/* The device reads guest memory for writes: map those read-only. */
-static u32 vbd_io_map_flags(const struct vbd_io *io)
-{
-	return GNTMAP_host_map | (io->kind == VBD_IO_READ ? 0 : GNTMAP_readonly);
-}
-
-static void vbd_io_put_pages(struct vbd_req *req)
-{
-	gnttab_page_cache_put(&req->ring->pages, req->pages, req->nr_pages);
-	req->nr_pages = 0;
-}
-
-static int vbd_io_get_pages(struct vbd_req *req)
-{
-	unsigned int i;
-
-	for (i = 0; i < req->io.nr_segments; i++) {
-		if (gnttab_page_cache_get(&req->ring->pages, &req->pages[i])) {
-			vbd_io_put_pages(req);
-			return -ENOMEM;
-		}
-		req->handles[i] = VBD_NO_HANDLE;
-		req->nr_pages++;
-	}
-	return 0;
+	if (req->ring->pgrants.enabled || req->io.kind == VBD_IO_READ)
+		return GNTMAP_host_map;
+	return GNTMAP_host_map | GNTMAP_readonly;
 }
 
 /**
@@ -96,77 +75,146 @@ int vbd_io_fetch_indirect(struct vbd_req *req)
 	return 0;
 }
 
-/* Map every segment's grant with one hypercall; all or nothing. */
-static int vbd_io_map(struct vbd_req *req)
+/*
+ * Give segment I its page: a persistent grant already mapping it, or a page
+ * from the cache with a map operation queued in the scratch batch.
+ */
+static int vbd_io_prepare_seg(struct vbd_req *req, unsigned int i,
+			      unsigned int *nr_map, u32 flags)
 {
-	struct vbd_backend *be = req->ring->be;
-	struct gnttab_map_grant_ref *map = req->ring->scratch.map;
-	u32 flags = vbd_io_map_flags(&req->io);
-	unsigned int i, n = req->io.nr_segments;
-	int err;
+	struct vbd_ring *ring = req->ring;
+	struct vbd_scratch *sc = &ring->scratch;
+	grant_ref_t gref = req->segs[i].gref;
+	unsigned int k = *nr_map;
 
-	err = vbd_io_get_pages(req);
-	if (err)
-		return err;
-	for (i = 0; i < n; i++) {
-		gnttab_set_map_op(&map[i], vbd_page_vaddr(req->pages[i]),
-				  flags, req->segs[i].gref, be->domid);
-		/* Left as is if the hypercall itself fails. */
-		map[i].status = GNTST_general_error;
+	req->handles[i] = VBD_NO_HANDLE;
+	req->pgrants[i] = ring->pgrants.enabled ? vbd_pgrant_get(ring, gref) :
+						   NULL;
+	if (req->pgrants[i]) {
+		req->pages[i] = req->pgrants[i]->page;
+		req->nr_pages++;
+		return 0;
 	}
-	err = gnttab_map_refs(map, NULL, req->pages, n);
+	if (gnttab_page_cache_get(&ring->pages, &req->pages[i]))
+		return -ENOMEM;
+	req->nr_pages++;
+	gnttab_set_map_op(&sc->map[k], vbd_page_vaddr(req->pages[i]), flags,
+			  gref, ring->be->domid);
+	/* Left as is if the hypercall itself fails. */
+	sc->map[k].status = GNTST_general_error;
+	sc->map_pages[k] = req->pages[i];
+	sc->map_seg[k] = i;
+	*nr_map = k + 1;
+	return 0;
+}
 
-	/* Even when the call fails, each status says what got mapped. */
-	for (i = 0; i < n; i++) {
-		if (map[i].status == GNTST_okay) {
-			req->handles[i] = map[i].handle;
+/* Take the results of the batch: keep what may persist, note the rest. */
+static int vbd_io_map_done(struct vbd_req *req, unsigned int nr_map)
+{
+	struct vbd_ring *ring = req->ring;
+	struct vbd_scratch *sc = &ring->scratch;
+	unsigned int k, i;
+	int err = 0;
+
+	for (k = 0; k < nr_map; k++) {
+		struct gnttab_map_grant_ref *op = &sc->map[k];
+
+		i = sc->map_seg[k];
+		if (op->status != GNTST_okay) {
+			dev_dbg_ratelimited(&ring->be->xdev->dev,
+					    "grant %u: map status %d\n",
+					    req->segs[i].gref, op->status);
+			err = -EIO;
 			continue;
 		}
-		dev_dbg_ratelimited(&be->xdev->dev, "grant %u: map status %d\n",
-				    req->segs[i].gref, map[i].status);
-		err = -EIO;
+		req->pgrants[i] = vbd_pgrant_add(ring, req->segs[i].gref,
+						 op->handle, req->pages[i]);
+		if (!req->pgrants[i])
+			req->handles[i] = op->handle;
+	}
+	return err;
+}
+
+/*
+ * Map every segment's grant not already persistently mapped, with one
+ * hypercall; all or nothing.
+ */
+static int vbd_io_map(struct vbd_req *req)
+{
+	struct vbd_ring *ring = req->ring;
+	struct vbd_scratch *sc = &ring->scratch;
+	u32 flags = vbd_io_map_flags(req);
+	unsigned int i, nr_map = 0;
+	int err = 0;
+
+	vbd_pgrant_make_room(ring);
+	for (i = 0; i < req->io.nr_segments && !err; i++)
+		err = vbd_io_prepare_seg(req, i, &nr_map, flags);
+	if (!err && nr_map) {
+		if (gnttab_map_refs(sc->map, NULL, sc->map_pages, nr_map))
+			err = -EIO;
+		ring->stats.map_ops += nr_map;
+		err = vbd_io_map_done(req, nr_map) ?: err;
 	}
 	if (err)
 		vbd_io_release(req);
 	return err;
 }
 
+/* Unmap the pages collected in the scratch space, and recycle them. */
+static void vbd_io_unmap(struct vbd_req *req, unsigned int n)
+{
+	struct vbd_ring *ring = req->ring;
+	struct vbd_scratch *sc = &ring->scratch;
+
+	sc->unmap_data.unmap_ops = sc->unmap;
+	sc->unmap_data.kunmap_ops = NULL;
+	sc->unmap_data.pages = sc->unmap_pages;
+	sc->unmap_data.count = n;
+	ring->stats.unmap_ops += n;
+	if (gnttab_unmap_refs_sync(&sc->unmap_data)) {
+		dev_err_ratelimited(&ring->be->xdev->dev,
+				    "unmapping %u grants failed; pages leaked\n",
+				    n);
+		return;
+	}
+	gnttab_page_cache_put(&ring->pages, sc->unmap_pages, n);
+}
+
 /**
  * vbd_io_release() - undo the grant mappings of a request
  * @req: the request, its bios all completed (or never submitted)
  *
- * Called only from the ring's worker, whose scratch space it uses. Pages
- * whose unmap fails stay out of the cache: they may still alias guest
- * memory, and leaking them is safer than handing them out again.
+ * Called only from the ring's worker, whose scratch space it uses.
+ * Persistent grants stay mapped for the next request. Pages whose unmap
+ * fails stay out of the cache: they may still alias guest memory, and
+ * leaking them is safer than handing them out again.
  */
 void vbd_io_release(struct vbd_req *req)
 {
-	struct vbd_scratch *sc = &req->ring->scratch;
-	unsigned int i, n = 0;
+	struct vbd_ring *ring = req->ring;
+	struct vbd_scratch *sc = &ring->scratch;
+	unsigned int i, nr_unmap = 0, nr_put = 0;
 
 	for (i = 0; i < req->nr_pages; i++) {
-		if (req->handles[i] == VBD_NO_HANDLE)
-			continue;
-		gnttab_set_unmap_op(&sc->unmap[n],
-				    vbd_page_vaddr(req->pages[i]),
-				    GNTMAP_host_map, req->handles[i]);
-		req->handles[i] = VBD_NO_HANDLE;
-		sc->unmap_pages[n++] = req->pages[i];
-	}
-	if (n) {
-		sc->unmap_data.unmap_ops = sc->unmap;
-		sc->unmap_data.kunmap_ops = NULL;
-		sc->unmap_data.pages = sc->unmap_pages;
-		sc->unmap_data.count = n;
-		if (gnttab_unmap_refs_sync(&sc->unmap_data)) {
-			dev_err_ratelimited(&req->ring->be->xdev->dev,
-					    "unmapping %u grants failed; pages leaked\n",
-					    n);
-			req->nr_pages = 0;
-			return;
+		if (req->pgrants[i]) {
+			vbd_pgrant_put(ring, req->pgrants[i]);
+			req->pgrants[i] = NULL;
+		} else if (req->handles[i] != VBD_NO_HANDLE) {
+			gnttab_set_unmap_op(&sc->unmap[nr_unmap],
+					    vbd_page_vaddr(req->pages[i]),
+					    GNTMAP_host_map, req->handles[i]);
+			req->handles[i] = VBD_NO_HANDLE;
+			sc->unmap_pages[nr_unmap++] = req->pages[i];
+		} else {
+			sc->put_pages[nr_put++] = req->pages[i];
 		}
 	}
-	vbd_io_put_pages(req);
+	req->nr_pages = 0;
+	if (nr_unmap)
+		vbd_io_unmap(req, nr_unmap);
+	if (nr_put)
+		gnttab_page_cache_put(&ring->pages, sc->put_pages, nr_put);
 }
 
 static void vbd_io_end(struct bio *bio)

@@ -29,6 +29,16 @@ MODULE_PARM_DESC(max_indirect_segments,
 		 "Segments of an indirect request offered to frontends (0: no indirect requests, at most "
 		 __stringify(VBD_MAX_INDIRECT_SEGS) ")");
 
+static bool feature_persistent = true;
+module_param(feature_persistent, bool, 0644);
+MODULE_PARM_DESC(feature_persistent,
+		 "Offer persistent grants to frontends");
+
+static unsigned int max_persistent_grants = VBD_DEFAULT_PGRANTS;
+module_param(max_persistent_grants, uint, 0644);
+MODULE_PARM_DESC(max_persistent_grants,
+		 "Most persistent grants one queue keeps mapped");
+
 /**
  * vbd_params_get() - the module parameters, sanitised, for a new device
  * @params: result
@@ -44,6 +54,8 @@ void vbd_params_get(struct vbd_params *params)
 					    READ_ONCE(max_ring_page_order),
 					    XENBUS_MAX_RING_GRANT_ORDER);
 	params->max_queues = READ_ONCE(max_queues) ?: num_online_cpus();
+	params->feature_persistent = READ_ONCE(feature_persistent);
+	params->max_pgrants = READ_ONCE(max_persistent_grants);
 	/* Fewer than a direct request carries would gain nothing. */
 	params->max_indirect_segs = segs <= BLKIF_MAX_SEGMENTS_PER_REQUEST ?
 				    0 : min_t(unsigned int, segs,

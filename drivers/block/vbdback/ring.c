@@ -267,6 +267,8 @@ static void vbd_ring_work(struct work_struct *work)
 
 	vbd_ring_reap(ring);
 	vbd_ring_issue_barrier(ring);
+	if (!stopping)
+		vbd_pgrant_maintain(ring);
 	if (!stopping && !ring->broken)
 		more = vbd_ring_consume(ring, &consumed);
 	vbd_ring_push(ring);
@@ -315,15 +317,18 @@ void vbd_ring_complete(struct vbd_req *req)
 static int vbd_ring_alloc_reqs(struct vbd_ring *ring)
 {
 	unsigned int i, n = ring->geom.nr_ents, m = ring->max_segs;
+	struct vbd_pgrant **pgrants;
+	grant_handle_t *handles;
 	struct vbd_seg *segs;
 	struct page **pages;
-	grant_handle_t *handles;
 
 	ring->reqs = kvcalloc(n, sizeof(*ring->reqs), GFP_KERNEL);
 	segs = kvcalloc(n * m, sizeof(*segs), GFP_KERNEL);
 	pages = kvcalloc(n * m, sizeof(*pages), GFP_KERNEL);
 	handles = kvcalloc(n * m, sizeof(*handles), GFP_KERNEL);
-	if (!ring->reqs || !segs || !pages || !handles) {
+	pgrants = kvcalloc(n * m, sizeof(*pgrants), GFP_KERNEL);
+	if (!ring->reqs || !segs || !pages || !handles || !pgrants) {
+		kvfree(pgrants);
 		kvfree(handles);
 		kvfree(pages);
 		kvfree(segs);
@@ -337,6 +342,7 @@ static int vbd_ring_alloc_reqs(struct vbd_ring *ring)
 		req->segs = segs + i * m;
 		req->pages = pages + i * m;
 		req->handles = handles + i * m;
+		req->pgrants = pgrants + i * m;
 		list_add_tail(&req->free, &ring->free_reqs);
 	}
 	return 0;
@@ -346,6 +352,7 @@ static void vbd_ring_free_reqs(struct vbd_ring *ring)
 {
 	if (!ring->reqs)
 		return;
+	kvfree(ring->reqs[0].pgrants);
 	kvfree(ring->reqs[0].handles);
 	kvfree(ring->reqs[0].pages);
 	kvfree(ring->reqs[0].segs);
@@ -358,8 +365,11 @@ static void vbd_ring_free_scratch(struct vbd_scratch *sc)
 
 	for (i = 0; i < ARRAY_SIZE(sc->indirect); i++)
 		free_page((unsigned long)sc->indirect[i]);
+	kvfree(sc->put_pages);
 	kvfree(sc->unmap_pages);
 	kvfree(sc->unmap);
+	kvfree(sc->map_seg);
+	kvfree(sc->map_pages);
 	kvfree(sc->map);
 }
 
@@ -369,9 +379,13 @@ static int vbd_ring_alloc_scratch(struct vbd_ring *ring)
 	unsigned int i, m = ring->max_segs, nr_indirect;
 
 	sc->map = kvcalloc(m, sizeof(*sc->map), GFP_KERNEL);
+	sc->map_pages = kvcalloc(m, sizeof(*sc->map_pages), GFP_KERNEL);
+	sc->map_seg = kvcalloc(m, sizeof(*sc->map_seg), GFP_KERNEL);
 	sc->unmap = kvcalloc(m, sizeof(*sc->unmap), GFP_KERNEL);
 	sc->unmap_pages = kvcalloc(m, sizeof(*sc->unmap_pages), GFP_KERNEL);
-	if (!sc->map || !sc->unmap || !sc->unmap_pages)
+	sc->put_pages = kvcalloc(m, sizeof(*sc->put_pages), GFP_KERNEL);
+	if (!sc->map || !sc->map_pages || !sc->map_seg || !sc->unmap ||
+	    !sc->unmap_pages || !sc->put_pages)
 		return -ENOMEM;
 	nr_indirect = m > BLKIF_MAX_SEGMENTS_PER_REQUEST ?
 		      DIV_ROUND_UP(m, VBD_SEGS_PER_INDIRECT_PAGE) : 0;
@@ -442,11 +456,16 @@ struct vbd_ring *vbd_ring_connect(struct vbd_backend *be, unsigned int index,
 		xenbus_dev_fatal(xdev, -ENOMEM, "allocating ring %u", index);
 		return ERR_PTR(-ENOMEM);
 	}
+	err = vbd_pgrant_init(ring, cfg->persistent, be->params.max_pgrants);
+	if (err) {
+		xenbus_dev_fatal(xdev, err, "setting up persistent grants");
+		goto free_ring;
+	}
 	/* Reports its own failure to the toolstack. */
 	err = xenbus_map_ring_valloc(xdev, cfg->grefs,
 				     cfg->nr_grefs, &ring->sring);
 	if (err)
-		goto free_ring;
+		goto stop_pgrants;
 
 	ring->br.sring = ring->sring;
 	ring->br.nr_ents = ring->geom.nr_ents;
@@ -476,6 +495,8 @@ struct vbd_ring *vbd_ring_connect(struct vbd_backend *be, unsigned int index,
 
 unmap_ring:
 	xenbus_unmap_ring_vfree(xdev, ring->sring);
+stop_pgrants:
+	vbd_pgrant_stop(ring);
 free_ring:
 	vbd_ring_free(ring);
 	return ERR_PTR(err);
@@ -507,12 +528,14 @@ void vbd_ring_disconnect(struct vbd_ring *ring)
 	 * submits nothing new and neither notifies nor EOIs the event
 	 * channel, which may then be unbound.
 	 */
+	vbd_pgrant_stop(ring);
 	WRITE_ONCE(ring->stopping, true);
 	flush_work(&ring->work);
 	unbind_from_irqhandler(ring->irq, ring);
 	vbd_ring_drain(ring);
 	/* Completions queue the work before they are counted off. */
 	cancel_work_sync(&ring->work);
+	vbd_pgrant_purge_all(ring);
 
 	vbd_stats_add(&be->retired, &ring->stats);
 	xenbus_unmap_ring_vfree(be->xdev, ring->sring);

@@ -29,6 +29,9 @@ void vbd_stats_add(struct vbd_stats *sum, const struct vbd_stats *s)
 	sum->wr_sect += READ_ONCE(s->wr_sect);
 	sum->indirect_req += READ_ONCE(s->indirect_req);
 	sum->max_req_segs = max(sum->max_req_segs, READ_ONCE(s->max_req_segs));
+	sum->map_ops += READ_ONCE(s->map_ops);
+	sum->unmap_ops += READ_ONCE(s->unmap_ops);
+	sum->pgrant_peak = max(sum->pgrant_peak, READ_ONCE(s->pgrant_peak));
 }
 
 /* A sysfs attribute for one field of struct vbd_stats. */
@@ -68,6 +71,37 @@ static ssize_t nr_queues_show(struct device *dev,
 }
 static DEVICE_ATTR_RO(nr_queues);
 
+/* Grants cached now, over all queues: zero whenever no frontend is. */
+static ssize_t persistent_grants_show(struct device *dev,
+				      struct device_attribute *attr, char *buf)
+{
+	struct vbd_backend *be = dev_get_drvdata(dev);
+	unsigned int i, n = 0;
+
+	mutex_lock(&be->lock);
+	for (i = 0; i < be->nr_rings; i++)
+		n += READ_ONCE(be->rings[i]->pgrants.count);
+	mutex_unlock(&be->lock);
+	return sysfs_emit(buf, "%u\n", n);
+}
+static DEVICE_ATTR_RO(persistent_grants);
+
+/* The cap on each queue's cache, or 0 where persistent grants are off. */
+static ssize_t persistent_grants_max_show(struct device *dev,
+					  struct device_attribute *attr,
+					  char *buf)
+{
+	struct vbd_backend *be = dev_get_drvdata(dev);
+	unsigned int max = 0;
+
+	mutex_lock(&be->lock);
+	if (be->nr_rings && be->rings[0]->pgrants.enabled)
+		max = be->rings[0]->pgrants.max;
+	mutex_unlock(&be->lock);
+	return sysfs_emit(buf, "%u\n", max);
+}
+static DEVICE_ATTR_RO(persistent_grants_max);
+
 #define VBD_STAT_ATTR(field)						\
 static struct vbd_stat_attr vbd_stat_##field = {			\
 	.dev_attr = {							\
@@ -86,6 +120,9 @@ VBD_STAT_ATTR(rd_sect);
 VBD_STAT_ATTR(wr_sect);
 VBD_STAT_ATTR(indirect_req);
 VBD_STAT_ATTR(max_req_segs);
+VBD_STAT_ATTR(map_ops);
+VBD_STAT_ATTR(unmap_ops);
+VBD_STAT_ATTR(pgrant_peak);
 
 static struct attribute *vbd_stats_attrs[] = {
 	&vbd_stat_oo_req.dev_attr.attr,
@@ -107,6 +144,11 @@ static struct attribute *vbd_own_attrs[] = {
 	&dev_attr_nr_queues.attr,
 	&vbd_stat_indirect_req.dev_attr.attr,
 	&vbd_stat_max_req_segs.dev_attr.attr,
+	&vbd_stat_map_ops.dev_attr.attr,
+	&vbd_stat_unmap_ops.dev_attr.attr,
+	&vbd_stat_pgrant_peak.dev_attr.attr,
+	&dev_attr_persistent_grants.attr,
+	&dev_attr_persistent_grants_max.attr,
 	NULL
 };
 

@@ -12,9 +12,12 @@
 #include <linux/blkdev.h>
 #include <linux/llist.h>
 #include <linux/mutex.h>
+#include <linux/rbtree.h>
+#include <linux/shrinker.h>
 #include <linux/wait.h>
 #include <linux/workqueue.h>
 #include <xen/grant_table.h>
+#include <xen/page.h>
 #include <xen/xenbus.h>
 #include <xen/interface/io/blkif.h>
 
@@ -22,17 +25,26 @@
 
 /* Segments of an indirect request offered by default: 1 MiB requests. */
 #define VBD_DEFAULT_INDIRECT_SEGS	256
+/*
+ * Persistent grants a ring keeps by default: as xen-blkback, enough for a
+ * full 32-slot ring of 11-segment requests with some to spare.
+ */
+#define VBD_DEFAULT_PGRANTS		1056
 
 /**
  * struct vbd_params - module-wide defaults, copied at probe time
  * @max_ring_page_order: largest ring the backend offers, as a page order
  * @max_queues: most rings (hardware queues) a frontend may use
  * @max_indirect_segs: segments of an indirect request (0: no indirect)
+ * @feature_persistent: offer persistent grants
+ * @max_pgrants: most persistent grants one ring keeps mapped
  */
 struct vbd_params {
 	unsigned int max_ring_page_order;
 	unsigned int max_queues;
 	unsigned int max_indirect_segs;
+	bool feature_persistent;
+	unsigned int max_pgrants;
 };
 
 /**
@@ -60,6 +72,9 @@ struct vbd_disk {
  * @wr_sect: sectors written
  * @indirect_req: indirect read and write requests
  * @max_req_segs: most segments any one request carried
+ * @map_ops: grants mapped
+ * @unmap_ops: grants unmapped
+ * @pgrant_peak: most persistent grants cached at once
  *
  * The first seven carry xen-blkback's names for xentop. Written only by the
  * ring's worker; read locklessly by sysfs.
@@ -74,6 +89,59 @@ struct vbd_stats {
 	u64 wr_sect;
 	u64 indirect_req;
 	u64 max_req_segs;
+	u64 map_ops;
+	u64 unmap_ops;
+	u64 pgrant_peak;
+};
+
+/**
+ * struct vbd_pgrant - a guest grant kept mapped across requests
+ * @node: link in the cache's tree, by @gref
+ * @lru: link in the cache's list of unused entries
+ * @page: the page the grant is mapped on
+ * @last_used: when the last request using it finished (jiffies)
+ * @gref: the frontend's grant reference
+ * @handle: the mapping
+ * @users: requests in flight using it
+ */
+struct vbd_pgrant {
+	struct rb_node node;
+	struct list_head lru;
+	struct page *page;
+	unsigned long last_used;
+	grant_ref_t gref;
+	grant_handle_t handle;
+	unsigned int users;
+};
+
+/**
+ * struct vbd_pgrants - a ring's cache of persistent grants
+ * @tree: every cached grant, by reference
+ * @lru: cached grants no request uses, least recently used first
+ * @count: cached grants
+ * @nr_unused: entries on @lru
+ * @max: most grants to cache
+ * @enabled: both ends negotiated persistent grants
+ * @shrink: unused grants the shrinker asked the worker to unmap
+ * @idle_work: asks the worker now and then to unmap idle grants
+ * @shrinker: releases unused grants under memory pressure
+ * @shrinker_s: @shrinker, on kernels where drivers embed it
+ *
+ * Only the ring's worker changes it; the counts are read locklessly.
+ */
+struct vbd_pgrants {
+	struct rb_root tree;
+	struct list_head lru;
+	unsigned int count;
+	unsigned int nr_unused;
+	unsigned int max;
+	bool enabled;
+	atomic_t shrink;
+	struct delayed_work idle_work;
+	struct shrinker *shrinker;
+#ifndef VBDBACK_HAVE_SHRINKER_ALLOC
+	struct shrinker shrinker_s;
+#endif
 };
 
 struct vbd_ring;
@@ -85,10 +153,12 @@ struct vbd_ring;
  * @io: what validation decided to execute
  * @segs: its segments (room for the ring's @max_segs)
  * @pages: pages the guest's grants are mapped onto (as many)
- * @handles: grant handles, one per mapped page (as many)
+ * @handles: grant handles of mappings to undo after the request (as many)
+ * @pgrants: the persistent grant behind each page, or NULL (as many)
  * @error: first error seen, as a negative errno
  * @pending: bios not yet completed
- * @nr_pages: pages taken from the ring's page cache
+ * @nr_pages: segments given a page (from the page cache or a persistent
+ *            grant)
  * @discard_work: runs a discard away from the ring's worker
  * @node: link in the completion list
  * @free: link in the ring's free list
@@ -100,6 +170,7 @@ struct vbd_req {
 	struct vbd_seg *segs;
 	struct page **pages;
 	grant_handle_t *handles;
+	struct vbd_pgrant **pgrants;
 	int error;
 	atomic_t pending;
 	unsigned int nr_pages;
@@ -112,16 +183,22 @@ struct vbd_req {
  * struct vbd_scratch - what the ring's worker needs while handling one
  * request; only the worker uses it, one request at a time
  * @map: grant map operations
+ * @map_pages: the pages of @map
+ * @map_seg: the segment of each entry of @map
  * @unmap: grant unmap operations
  * @unmap_pages: the pages of @unmap
+ * @put_pages: pages going back to the page cache
  * @unmap_data: argument of the synchronous unmap
  * @copy: grant copy operations fetching indirect segments
  * @indirect: private copies of an indirect request's segment pages
  */
 struct vbd_scratch {
 	struct gnttab_map_grant_ref *map;
+	struct page **map_pages;
+	unsigned int *map_seg;
 	struct gnttab_unmap_grant_ref *unmap;
 	struct page **unmap_pages;
+	struct page **put_pages;
 	struct gntab_unmap_queue_data unmap_data;
 	struct gnttab_copy copy[BLKIF_MAX_INDIRECT_PAGES_PER_REQUEST];
 	void *indirect[BLKIF_MAX_INDIRECT_PAGES_PER_REQUEST];
@@ -151,6 +228,7 @@ struct vbd_scratch {
  * @broken: the frontend broke the protocol; consume nothing more
  * @idle: woken when @nr_submitted drops to zero during teardown
  * @pages: cache of pages to map grants onto
+ * @pgrants: persistent grants kept mapped
  * @scratch: per-request working space of the worker
  * @stats: counters for sysfs
  */
@@ -175,12 +253,15 @@ struct vbd_ring {
 	bool broken;
 	wait_queue_head_t idle;
 	struct gnttab_page_cache pages;
+	struct vbd_pgrants pgrants;
 	struct vbd_scratch scratch;
 	struct vbd_stats stats;
 };
 
 /* An event arrived and awaits its late EOI. */
 #define VBD_RING_EOI_PENDING	0
+/* Persistent grants unused for a while are to be unmapped. */
+#define VBD_RING_PURGE_IDLE	1
 
 /**
  * struct vbd_ring_config - what the frontend negotiated for one ring
@@ -188,9 +269,11 @@ struct vbd_ring {
  * @nr_grefs: ring pages (a power of two)
  * @grefs: their grant references
  * @evtchn: the ring's event channel port
+ * @persistent: both ends offered persistent grants
  */
 struct vbd_ring_config {
 	enum vbd_abi abi;
+	bool persistent;
 	unsigned int nr_grefs;
 	grant_ref_t grefs[XENBUS_MAX_RING_GRANTS];
 	evtchn_port_t evtchn;
@@ -241,6 +324,12 @@ struct vbd_backend {
 	struct vbd_stats retired;
 };
 
+/* The kernel address of a page a grant is mapped onto. */
+static inline unsigned long vbd_page_vaddr(struct page *page)
+{
+	return (unsigned long)pfn_to_kaddr(page_to_pfn(page));
+}
+
 /* main.c */
 void vbd_params_get(struct vbd_params *params);
 
@@ -268,6 +357,17 @@ void vbd_io_release(struct vbd_req *req);
 /* discard.c */
 int vbd_discard_publish(struct vbd_backend *be, struct xenbus_transaction xbt);
 void vbd_discard_submit(struct vbd_req *req);
+
+/* persistent.c */
+int vbd_pgrant_init(struct vbd_ring *ring, bool enabled, unsigned int max);
+void vbd_pgrant_stop(struct vbd_ring *ring);
+void vbd_pgrant_purge_all(struct vbd_ring *ring);
+struct vbd_pgrant *vbd_pgrant_get(struct vbd_ring *ring, grant_ref_t gref);
+struct vbd_pgrant *vbd_pgrant_add(struct vbd_ring *ring, grant_ref_t gref,
+				  grant_handle_t handle, struct page *page);
+void vbd_pgrant_put(struct vbd_ring *ring, struct vbd_pgrant *pg);
+void vbd_pgrant_make_room(struct vbd_ring *ring);
+void vbd_pgrant_maintain(struct vbd_ring *ring);
 
 /* resize.c */
 void vbd_resize_init(struct vbd_backend *be);

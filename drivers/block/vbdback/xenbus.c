@@ -340,6 +340,9 @@ static int vbd_connect_rings(struct vbd_backend *be)
 		err = vbd_read_protocol(be, &cfg->abi);
 	if (err)
 		goto free_cfg;
+	cfg->persistent = be->params.feature_persistent &&
+			  xenbus_read_unsigned(be->xdev->otherend,
+					       "feature-persistent", 0);
 	cfg->nr_grefs = 1U << order;
 	be->rings = kcalloc(nr_queues, sizeof(*be->rings), GFP_KERNEL);
 	if (!be->rings) {
@@ -386,6 +389,9 @@ static int vbd_write_disk_keys(struct vbd_backend *be,
 		err = xenbus_printf(xbt, dir, "feature-flush-cache", "%u", 1);
 	if (!err)
 		err = xenbus_printf(xbt, dir, "feature-barrier", "%u", 1);
+	if (!err)
+		err = xenbus_printf(xbt, dir, "feature-persistent", "%u",
+				    be->params.feature_persistent);
 	if (!err && be->params.max_indirect_segs)
 		err = xenbus_printf(xbt, dir, "feature-max-indirect-segments",
 				    "%u", be->params.max_indirect_segs);
@@ -441,12 +447,13 @@ static void vbd_try_connect(struct vbd_backend *be)
 		return;
 	}
 	vbd_resize_start(be);
-	dev_info(&xdev->dev, "connected: %u queue%s of %u slots, protocol %s, %u indirect segments%s\n",
+	dev_info(&xdev->dev, "connected: %u queue%s of %u slots, protocol %s, %u indirect segments%s%s\n",
 		 be->nr_rings, be->nr_rings > 1 ? "s" : "",
 		 be->rings[0]->geom.nr_ents,
 		 be->rings[0]->abi == VBD_ABI_X86_32 ? "x86_32-abi" :
 						       "x86_64-abi",
 		 be->params.max_indirect_segs,
+		 be->rings[0]->pgrants.enabled ? ", persistent grants" : "",
 		 be->discard ? ", discard" : "");
 }
 

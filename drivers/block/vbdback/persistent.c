@@ -1,0 +1,344 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * Persistent grants: a frontend that negotiated feature-persistent reuses
+ * the same granted pages for its I/O, so a grant mapped once can stay mapped
+ * and save a map and an unmap hypercall per segment thereafter.
+ *
+ * Each ring keeps its own cache, touched only by the ring's worker: an
+ * rbtree by grant reference, and the entries no request uses on a list in
+ * least-recently-used order. The cache is bounded (max_persistent_grants):
+ * when it is full the oldest unused entries are unmapped to make room.
+ * Entries unused for a minute are unmapped too, and so are unused ones
+ * when the kernel's shrinker asks for memory back. Disconnect unmaps all.
+ */
+#define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
+
+#include <linux/jiffies.h>
+#include <linux/rbtree.h>
+#include <linux/shrinker.h>
+#include <linux/slab.h>
+#include <xen/grant_table.h>
+#include <xen/page.h>
+
+#include "vbdback.h"
+
+/* Unused this long, a persistent grant is unmapped. */
+#define VBD_PGRANT_IDLE		(60 * HZ)
+/* How often idle grants are looked for. */
+#define VBD_PGRANT_IDLE_CHECK	(10 * HZ)
+
+/**
+ * vbd_pgrant_get() - look a grant up in the cache and take a use of it
+ * @ring: the ring
+ * @gref: the frontend's grant reference
+ *
+ * Return: the cache entry, whose page already maps @gref, or NULL.
+ */
+struct vbd_pgrant *vbd_pgrant_get(struct vbd_ring *ring, grant_ref_t gref)
+{
+	struct vbd_pgrants *pc = &ring->pgrants;
+	struct rb_node *n = pc->tree.rb_node;
+
+	while (n) {
+		struct vbd_pgrant *pg = rb_entry(n, struct vbd_pgrant, node);
+
+		if (gref < pg->gref) {
+			n = n->rb_left;
+		} else if (gref > pg->gref) {
+			n = n->rb_right;
+		} else {
+			if (!pg->users++) {
+				list_del(&pg->lru);
+				WRITE_ONCE(pc->nr_unused, pc->nr_unused - 1);
+			}
+			return pg;
+		}
+	}
+	return NULL;
+}
+
+/**
+ * vbd_pgrant_add() - keep a freshly mapped grant, if there is room
+ * @ring: the ring
+ * @gref: the grant reference
+ * @handle: its mapping
+ * @page: the page it is mapped on
+ *
+ * Return: the new entry, in use once; or NULL when persistent grants are
+ * off, the cache is full, or @gref is cached already (a request naming one
+ * grant twice): the caller then unmaps it after the request as usual.
+ */
+struct vbd_pgrant *vbd_pgrant_add(struct vbd_ring *ring, grant_ref_t gref,
+				  grant_handle_t handle, struct page *page)
+{
+	struct vbd_pgrants *pc = &ring->pgrants;
+	struct rb_node **link = &pc->tree.rb_node, *parent = NULL;
+	struct vbd_pgrant *pg;
+
+	if (!pc->enabled || pc->count >= pc->max)
+		return NULL;
+	while (*link) {
+		pg = rb_entry(*link, struct vbd_pgrant, node);
+		parent = *link;
+		if (gref < pg->gref)
+			link = &(*link)->rb_left;
+		else if (gref > pg->gref)
+			link = &(*link)->rb_right;
+		else
+			return NULL;
+	}
+	pg = kzalloc(sizeof(*pg), GFP_NOIO);
+	if (!pg)
+		return NULL;
+	pg->gref = gref;
+	pg->handle = handle;
+	pg->page = page;
+	pg->users = 1;
+	rb_link_node(&pg->node, parent, link);
+	rb_insert_color(&pg->node, &pc->tree);
+	WRITE_ONCE(pc->count, pc->count + 1);
+	if (pc->count > ring->stats.pgrant_peak)
+		WRITE_ONCE(ring->stats.pgrant_peak, pc->count);
+	return pg;
+}
+
+/**
+ * vbd_pgrant_put() - a request is done with a cached grant
+ * @ring: the ring
+ * @pg: the entry
+ */
+void vbd_pgrant_put(struct vbd_ring *ring, struct vbd_pgrant *pg)
+{
+	struct vbd_pgrants *pc = &ring->pgrants;
+
+	if (--pg->users)
+		return;
+	pg->last_used = jiffies;
+	list_add_tail(&pg->lru, &pc->lru);
+	WRITE_ONCE(pc->nr_unused, pc->nr_unused + 1);
+}
+
+/* Unmap up to @nr unused entries, oldest first; only idle ones if asked. */
+static void vbd_pgrant_purge(struct vbd_ring *ring, unsigned int nr,
+			     bool idle_only)
+{
+	struct vbd_pgrants *pc = &ring->pgrants;
+	struct vbd_scratch *sc = &ring->scratch;
+	struct vbd_pgrant *pg, *tmp;
+	unsigned int n = 0;
+	LIST_HEAD(victims);
+
+	list_for_each_entry_safe(pg, tmp, &pc->lru, lru) {
+		if (n == nr || n == ring->max_segs)
+			break;
+		if (idle_only &&
+		    time_before(jiffies, pg->last_used + VBD_PGRANT_IDLE))
+			break;
+		gnttab_set_unmap_op(&sc->unmap[n], vbd_page_vaddr(pg->page),
+				    GNTMAP_host_map, pg->handle);
+		sc->unmap_pages[n++] = pg->page;
+		rb_erase(&pg->node, &pc->tree);
+		list_move_tail(&pg->lru, &victims);
+	}
+	if (!n)
+		return;
+	WRITE_ONCE(pc->count, pc->count - n);
+	WRITE_ONCE(pc->nr_unused, pc->nr_unused - n);
+	WRITE_ONCE(ring->stats.unmap_ops, ring->stats.unmap_ops + n);
+	sc->unmap_data.unmap_ops = sc->unmap;
+	sc->unmap_data.kunmap_ops = NULL;
+	sc->unmap_data.pages = sc->unmap_pages;
+	sc->unmap_data.count = n;
+	/* As for any unmap: a page that may still alias the guest is leaked. */
+	if (gnttab_unmap_refs_sync(&sc->unmap_data))
+		dev_err_ratelimited(&ring->be->xdev->dev,
+				    "unmapping %u persistent grants failed; pages leaked\n",
+				    n);
+	else
+		gnttab_page_cache_put(&ring->pages, sc->unmap_pages, n);
+	list_for_each_entry_safe(pg, tmp, &victims, lru)
+		kfree(pg);
+	/* Entries past the batch stay for the next round. */
+	if (idle_only && nr > n && n == ring->max_segs)
+		set_bit(VBD_RING_PURGE_IDLE, &ring->flags);
+}
+
+/**
+ * vbd_pgrant_make_room() - before mapping, unmap the oldest unused grants
+ * of a full cache, so that new grants can become persistent
+ * @ring: the ring
+ */
+void vbd_pgrant_make_room(struct vbd_ring *ring)
+{
+	struct vbd_pgrants *pc = &ring->pgrants;
+
+	if (pc->enabled && pc->count >= pc->max)
+		vbd_pgrant_purge(ring, max(pc->max / 16, 1U), false);
+}
+
+/**
+ * vbd_pgrant_maintain() - the worker's housekeeping: idle grants, and what
+ * the shrinker asked for
+ * @ring: the ring
+ */
+void vbd_pgrant_maintain(struct vbd_ring *ring)
+{
+	unsigned int nr = atomic_xchg(&ring->pgrants.shrink, 0);
+
+	/* A purge that filled its batch asks for another round. */
+	while (test_and_clear_bit(VBD_RING_PURGE_IDLE, &ring->flags))
+		vbd_pgrant_purge(ring, UINT_MAX, true);
+	while (nr && ring->pgrants.nr_unused) {
+		unsigned int batch = min(nr, ring->max_segs);
+
+		vbd_pgrant_purge(ring, batch, false);
+		nr -= batch;
+	}
+}
+
+static void vbd_pgrant_idle_work(struct work_struct *work)
+{
+	struct vbd_pgrants *pc = container_of(to_delayed_work(work),
+					      struct vbd_pgrants, idle_work);
+	struct vbd_ring *ring = container_of(pc, struct vbd_ring, pgrants);
+
+	if (READ_ONCE(pc->nr_unused)) {
+		set_bit(VBD_RING_PURGE_IDLE, &ring->flags);
+		queue_work(ring->be->wq, &ring->work);
+	}
+	queue_delayed_work(system_wq, &pc->idle_work, VBD_PGRANT_IDLE_CHECK);
+}
+
+#ifdef VBDBACK_HAVE_SHRINKER_ALLOC
+static struct vbd_pgrants *vbd_pgrant_shrinker_owner(struct shrinker *s)
+{
+	return s->private_data;
+}
+#else
+static struct vbd_pgrants *vbd_pgrant_shrinker_owner(struct shrinker *s)
+{
+	return container_of(s, struct vbd_pgrants, shrinker_s);
+}
+#endif
+
+static unsigned long vbd_pgrant_count(struct shrinker *s,
+				      struct shrink_control *sc)
+{
+	unsigned long n = READ_ONCE(vbd_pgrant_shrinker_owner(s)->nr_unused);
+
+	return n ?: SHRINK_EMPTY;
+}
+
+/*
+ * Reclaim cannot wait for the ring's worker, which owns the cache: ask it
+ * to unmap that many unused grants and let reclaim go on elsewhere.
+ */
+static unsigned long vbd_pgrant_scan(struct shrinker *s,
+				     struct shrink_control *sc)
+{
+	struct vbd_pgrants *pc = vbd_pgrant_shrinker_owner(s);
+	struct vbd_ring *ring = container_of(pc, struct vbd_ring, pgrants);
+
+	atomic_add(sc->nr_to_scan, &pc->shrink);
+	queue_work(ring->be->wq, &ring->work);
+	return SHRINK_STOP;
+}
+
+#ifdef VBDBACK_HAVE_SHRINKER_ALLOC
+static int vbd_pgrant_shrinker_add(struct vbd_ring *ring)
+{
+	struct vbd_pgrants *pc = &ring->pgrants;
+	struct vbd_backend *be = ring->be;
+
+	pc->shrinker = shrinker_alloc(0, "vbdback-%u-%u-%u", be->domid,
+				      be->devid, ring->index);
+	if (!pc->shrinker)
+		return -ENOMEM;
+	pc->shrinker->count_objects = vbd_pgrant_count;
+	pc->shrinker->scan_objects = vbd_pgrant_scan;
+	pc->shrinker->private_data = pc;
+	shrinker_register(pc->shrinker);
+	return 0;
+}
+
+static void vbd_pgrant_shrinker_del(struct vbd_pgrants *pc)
+{
+	shrinker_free(pc->shrinker);
+}
+#else
+static int vbd_pgrant_shrinker_add(struct vbd_ring *ring)
+{
+	struct vbd_pgrants *pc = &ring->pgrants;
+	struct vbd_backend *be = ring->be;
+	int err;
+
+	pc->shrinker_s.count_objects = vbd_pgrant_count;
+	pc->shrinker_s.scan_objects = vbd_pgrant_scan;
+	pc->shrinker_s.seeks = DEFAULT_SEEKS;
+	err = register_shrinker(&pc->shrinker_s, "vbdback-%u-%u-%u",
+				be->domid, be->devid, ring->index);
+	if (!err)
+		pc->shrinker = &pc->shrinker_s;
+	return err;
+}
+
+static void vbd_pgrant_shrinker_del(struct vbd_pgrants *pc)
+{
+	unregister_shrinker(pc->shrinker);
+}
+#endif
+
+/**
+ * vbd_pgrant_init() - set up a ring's cache
+ * @ring: the ring being connected
+ * @enabled: both ends negotiated persistent grants
+ * @max: most grants to keep mapped
+ *
+ * Return: 0 or a negative errno.
+ */
+int vbd_pgrant_init(struct vbd_ring *ring, bool enabled, unsigned int max)
+{
+	struct vbd_pgrants *pc = &ring->pgrants;
+	int err;
+
+	pc->tree = RB_ROOT;
+	INIT_LIST_HEAD(&pc->lru);
+	INIT_DELAYED_WORK(&pc->idle_work, vbd_pgrant_idle_work);
+	pc->max = max;
+	pc->enabled = enabled && max;
+	if (!pc->enabled)
+		return 0;
+	err = vbd_pgrant_shrinker_add(ring);
+	if (err)
+		return err;
+	queue_delayed_work(system_wq, &pc->idle_work, VBD_PGRANT_IDLE_CHECK);
+	return 0;
+}
+
+/**
+ * vbd_pgrant_stop() - no more housekeeping requests for a ring going away
+ * @ring: the ring, before its worker is stopped
+ */
+void vbd_pgrant_stop(struct vbd_ring *ring)
+{
+	struct vbd_pgrants *pc = &ring->pgrants;
+
+	if (!pc->enabled)
+		return;
+	vbd_pgrant_shrinker_del(pc);
+	cancel_delayed_work_sync(&pc->idle_work);
+}
+
+/**
+ * vbd_pgrant_purge_all() - unmap every cached grant
+ * @ring: the ring, its worker stopped and no request in flight
+ */
+void vbd_pgrant_purge_all(struct vbd_ring *ring)
+{
+	while (ring->pgrants.nr_unused)
+		vbd_pgrant_purge(ring, ring->max_segs, false);
+	if (ring->pgrants.count)
+		dev_err(&ring->be->xdev->dev,
+			"queue %u: %u persistent grants still in use at teardown\n",
+			ring->index, ring->pgrants.count);
+}
