@@ -659,6 +659,13 @@ lab_reset_dom0() {
 	for d in /sys/bus/xen-backend/devices/vbd-*; do
 		[ -e "$d" ] && echo "backend device still present: $(basename "$d")"
 	done
+	# device-mapper volumes a scenario made (LVM names start with vbdlab);
+	# stacked ones go in several passes.
+	for i in 1 2 3 4; do
+		for d in $(dmsetup ls 2>/dev/null | awk '$1 ~ /^vbdlab/ { print $1 }'); do
+			timeout 30 dmsetup remove "$d" 2>/dev/null
+		done
+	done
 	for d in $(losetup -a 2>/dev/null | grep "$LAB_TMP/" | cut -d: -f1); do
 		echo "detaching leftover $d"
 		timeout 30 losetup -d "$d"
