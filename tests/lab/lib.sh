@@ -344,13 +344,13 @@ lab_disk() {
 lab_console_log() { echo "$LAB_CONSOLE_DIR/guest-$1.log"; }
 
 # lab_guest_create NAME [--vcpus N] [--script NAME] [--args "k=v ..."]
-#     [--memory MIB] [--on-reboot destroy|restart] DISKSPEC...
+#     [--memory MIB] [--on-reboot destroy|restart] [--cpus LIST] DISKSPEC...
 # Starts a PV guest running tests/lab/guest/SCRIPT.sh (default: agent) and
 # sets LAB_DOMID. --args words go to the guest kernel command line (e.g.
 # xen_blkfront.max_queues=2: the guest applies them when it loads the module).
 lab_guest_create() {
 	local name=$1 vcpus=${LAB_GUEST_VCPUS:-1} script=agent args='' cfg spec disks='' cpus
-	local memory=512 on_reboot=destroy
+	local memory=512 on_reboot=destroy pin=
 	shift
 	while [ $# -gt 0 ]; do
 		case $1 in
@@ -359,6 +359,7 @@ lab_guest_create() {
 		--args) args=$2; shift 2 ;;
 		--memory) memory=$2; shift 2 ;;
 		--on-reboot) on_reboot=$2; shift 2 ;;
+		--cpus) pin=$2; shift 2 ;;
 		*) break ;;
 		esac
 	done
@@ -367,6 +368,7 @@ lab_guest_create() {
 	done
 	cpus=1
 	[ "$vcpus" -gt 1 ] && cpus=all
+	[ -n "$pin" ] && cpus=$pin
 	cfg=$LAB_TMP/$name.cfg
 	cat >"$cfg" <<EOF
 name = "$name"
