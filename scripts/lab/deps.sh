@@ -22,6 +22,8 @@ PKGS=(
 	util-linux
 	procps
 	coreutils
+	lvm2
+	thin-provisioning-tools
 )
 
 missing=()

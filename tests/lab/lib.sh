@@ -30,6 +30,8 @@ LAB_NULLB=0
 LAB_ENDED=0
 LAB_DOMID=
 LAB_LOOP_DEV=
+export LAB_LOOP_FILE=
+LAB_END_HOOKS=()
 LAB_CMD_OUT=
 LAB_CMD_RC=
 LAB_STATS=
@@ -135,6 +137,10 @@ lab_fe_xs() { echo "/local/domain/$1/device/vbd/$2"; }
 lab_be_sys() { echo "/sys/bus/xen-backend/devices/vbd-$1-$2"; }
 lab_err_xs() { echo "/local/domain/0/error/backend/vbd/$1/$2/error"; }
 lab_be_state() { lab_xs_read "$(lab_be_xs "$1" "$2")/state"; }
+# lab_be_key DOMID DEVID KEY / lab_fe_key DOMID DEVID KEY: one xenstore key of
+# the backend's or the frontend's directory (empty if it does not exist).
+lab_be_key() { lab_xs_read "$(lab_be_xs "$1" "$2")/$3"; }
+lab_fe_key() { lab_xs_read "$(lab_fe_xs "$1" "$2")/$3"; }
 lab_fe_state() { lab_xs_read "$(lab_fe_xs "$1" "$2")/state"; }
 
 # lab_be_error DOMID DEVID: the reason the backend gave, if any (the
@@ -268,14 +274,17 @@ lab_brd_free() {
 	return 1
 }
 
-# lab_loop_setup SIZE_MIB: LAB_LOOP_DEV=/dev/loopN over a file in /tmp (tmpfs).
+# lab_loop_setup SIZE_MIB: LAB_LOOP_DEV=/dev/loopN over a file in /tmp (tmpfs),
+# LAB_LOOP_FILE=that file.
 lab_loop_setup() {
 	local f
+	LAB_LOOP_FILE=
 	f=$(mktemp "$LAB_TMP/loop.XXXXXX.img") || { lab_fail "mktemp"; return 1; }
 	truncate -s "${1}M" "$f"
 	LAB_LOOP_DEV=$(timeout 30 losetup -f --show "$f") ||
 		{ lab_fail "losetup $f"; rm -f "$f"; return 1; }
 	LAB_LOOPS+=("$LAB_LOOP_DEV:$f")
+	LAB_LOOP_FILE=$f
 	return 0
 }
 
@@ -317,31 +326,40 @@ lab_nullb_free() {
 # ------------------------------------------------------------------------
 # Guests
 
-# lab_disk TARGET VDEV [w|r] [lab|stock]: print an xl disk spec. "lab" uses
-# tests/lab/hotplug/vbd-lab, "stock" Debian's /etc/xen/scripts/block.
+# lab_disk TARGET VDEV [w|r] [lab|stock] [OPTIONS]: print an xl disk spec.
+# "lab" uses tests/lab/hotplug/vbd-lab, "stock" Debian's
+# /etc/xen/scripts/block. OPTIONS are more xl disk spec words, e.g.
+# "no-discard" or "devtype=cdrom".
 lab_disk() {
-	local target=$1 vdev=$2 mode=${3:-w} hp=${4:-$LAB_HOTPLUG} access=rw
+	local target=$1 vdev=$2 mode=${3:-w} hp=${4:-$LAB_HOTPLUG} opts=${5:-} access=rw
 	[ "$mode" = r ] && access=ro
+	[ -z "$hp" ] && hp=$LAB_HOTPLUG
 	if [ "$hp" = stock ]; then
-		echo "format=raw, vdev=$vdev, access=$access, target=$target"
+		echo "format=raw, vdev=$vdev, access=$access, ${opts:+$opts, }target=$target"
 	else
-		echo "format=raw, vdev=$vdev, access=$access, script=$LAB_HOTPLUG_SCRIPT, target=$target"
+		echo "format=raw, vdev=$vdev, access=$access, ${opts:+$opts, }script=$LAB_HOTPLUG_SCRIPT, target=$target"
 	fi
 }
 
 lab_console_log() { echo "$LAB_CONSOLE_DIR/guest-$1.log"; }
 
-# lab_guest_create NAME [--vcpus N] [--script NAME] [--args "k=v ..."] DISKSPEC...
+# lab_guest_create NAME [--vcpus N] [--script NAME] [--args "k=v ..."]
+#     [--memory MIB] [--on-reboot destroy|restart] [--cpus LIST] DISKSPEC...
 # Starts a PV guest running tests/lab/guest/SCRIPT.sh (default: agent) and
-# sets LAB_DOMID.
+# sets LAB_DOMID. --args words go to the guest kernel command line (e.g.
+# xen_blkfront.max_queues=2: the guest applies them when it loads the module).
 lab_guest_create() {
 	local name=$1 vcpus=${LAB_GUEST_VCPUS:-1} script=agent args='' cfg spec disks='' cpus
+	local memory=512 on_reboot=destroy pin=
 	shift
 	while [ $# -gt 0 ]; do
 		case $1 in
 		--vcpus) vcpus=$2; shift 2 ;;
 		--script) script=$2; shift 2 ;;
 		--args) args=$2; shift 2 ;;
+		--memory) memory=$2; shift 2 ;;
+		--on-reboot) on_reboot=$2; shift 2 ;;
+		--cpus) pin=$2; shift 2 ;;
 		*) break ;;
 		esac
 	done
@@ -350,6 +368,7 @@ lab_guest_create() {
 	done
 	cpus=1
 	[ "$vcpus" -gt 1 ] && cpus=all
+	[ -n "$pin" ] && cpus=$pin
 	cfg=$LAB_TMP/$name.cfg
 	cat >"$cfg" <<EOF
 name = "$name"
@@ -357,11 +376,11 @@ type = "pv"
 kernel = "$LAB_GUEST_KERNEL"
 ramdisk = "$LAB_GUEST_INITRD"
 extra = "console=hvc0 loglevel=4 vbdtest=$script $args"
-memory = 512
+memory = $memory
 vcpus = $vcpus
 cpus = "$cpus"
 on_poweroff = "destroy"
-on_reboot = "destroy"
+on_reboot = "$on_reboot"
 on_crash = "destroy"
 disk = [ $disks ]
 EOF
@@ -544,6 +563,21 @@ lab_guest_destroy() {
 	return 0
 }
 
+# lab_backend_param NAME: path of a parameter of the backend module under test.
+lab_backend_param() { echo "/sys/module/$LAB_MODNAME/parameters/$1"; }
+
+# lab_backend_param_set NAME VALUE: set a (writable) parameter of the backend
+# module under test; lab_end puts the old value back.
+lab_backend_param_set() {
+	local p old
+	p=$(lab_backend_param "$1")
+	old=$(cat "$p" 2>/dev/null) || { lab_log "no parameter $p"; return 1; }
+	echo "$2" >"$p" 2>/dev/null || { lab_log "cannot write $2 to $p"; return 1; }
+	lab_on_end sh -c "echo '$old' >'$p'"
+	lab_log "$p: $old -> $(cat "$p")"
+	return 0
+}
+
 # lab_backend_reload: unload and load the backend under test again.
 lab_backend_reload() {
 	local msg
@@ -556,6 +590,12 @@ lab_backend_reload() {
 
 # ------------------------------------------------------------------------
 # Scenario life cycle
+
+# lab_on_end CMD...: run CMD in lab_end after the guests are destroyed (e.g.
+# to restore a module parameter the scenario changed), also on a timeout.
+lab_on_end() {
+	LAB_END_HOOKS+=("$(printf '%q ' "$@")")
+}
 
 lab_begin() {
 	LAB_SCENARIO=$1
@@ -584,6 +624,9 @@ lab_end() {
 	fi
 	for g in "${LAB_GUESTS[@]}"; do
 		lab_guest_destroy "$g"
+	done
+	for n in "${LAB_END_HOOKS[@]}"; do
+		eval "$n" || lab_fail "cleanup step failed: $n"
 	done
 	lab_loop_free_all
 	[ "$LAB_BRD" = 1 ] && lab_brd_free
@@ -618,6 +661,13 @@ lab_reset_dom0() {
 	for d in /sys/bus/xen-backend/devices/vbd-*; do
 		[ -e "$d" ] && echo "backend device still present: $(basename "$d")"
 	done
+	# device-mapper volumes a scenario made (LVM names start with vbdlab);
+	# stacked ones go in several passes.
+	for i in 1 2 3 4; do
+		for d in $(dmsetup ls 2>/dev/null | awk '$1 ~ /^vbdlab/ { print $1 }'); do
+			timeout 30 dmsetup remove "$d" 2>/dev/null
+		done
+	done
 	for d in $(losetup -a 2>/dev/null | grep "$LAB_TMP/" | cut -d: -f1); do
 		echo "detaching leftover $d"
 		timeout 30 losetup -d "$d"
@@ -625,6 +675,7 @@ lab_reset_dom0() {
 	rm -f "$LAB_TMP"/loop.*.img
 	grep -q '^brd ' /proc/modules && { timeout 30 rmmod brd || echo "cannot unload brd"; }
 	grep -q '^null_blk ' /proc/modules && { timeout 30 rmmod null_blk || echo "cannot unload null_blk"; }
+	grep -q '^scsi_debug ' /proc/modules && { timeout 30 rmmod scsi_debug || echo "cannot unload scsi_debug"; }
 	if ! lab_backend_loaded; then
 		echo "backend $LAB_MODNAME not loaded, loading it"
 		msg=$(lab_backend_load) || echo "cannot load $LAB_MODNAME: $msg"

@@ -121,3 +121,17 @@ write_random() {
 	kv written_md5 "$(md5sum </tmp/write_random.bin | cut -d' ' -f1)"
 	rm -f /tmp/write_random.bin
 }
+
+# uptime_cs: time since boot in centiseconds (busybox date has no %N).
+uptime_cs() {
+	local u
+	read -r u _ </proc/uptime
+	echo "${u%.*}${u#*.}" | sed 's/^0*//; s/^$/0/'
+}
+
+# irq_counts NAME: one line per interrupt of /proc/interrupts whose name is
+# NAME (e.g. blkif: one per xen-blkfront ring), "IRQ TOTAL" summed over CPUs.
+irq_counts() {
+	awk -v n="$1" '$NF == n { s = 0; for (i = 2; i <= NF; i++) if ($i ~ /^[0-9]+$/) s += $i; else break
+		sub(":", "", $1); print $1, s }' /proc/interrupts
+}
