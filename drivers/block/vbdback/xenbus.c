@@ -121,8 +121,9 @@ static int vbd_read_mode(struct vbd_backend *be, bool *readonly)
 	be->info = *readonly ? VDISK_READONLY : 0;
 	type = xenbus_read(XBT_NIL, xdev->nodename, "device-type", NULL);
 	if (!IS_ERR(type)) {
+		/* Removable is the device's own property, as xen-blkback has it. */
 		if (!strcmp(type, "cdrom"))
-			be->info |= VDISK_CDROM | VDISK_REMOVABLE;
+			be->info |= VDISK_CDROM;
 		kfree(type);
 	}
 	return 0;
