@@ -26,7 +26,9 @@ DEPMOD ?= depmod
 MODPROBE_CONF ?= /etc/modprobe.d/vbdback.conf
 
 LAB := scripts/lab/lab.sh
-LAB_SCENARIOS ?= binding verify stats attach destroy readonly missing
+LAB_SCENARIOS ?= binding verify stats attach destroy readonly missing \
+	indirect multiqueue persistent discard discard-thin resize lifecycle \
+	readonly-cdrom badkeys
 
 .PHONY: all module clean install uninstall deps w1 compat sparse style unit \
 	lab demo check
