@@ -262,16 +262,21 @@ lab_brd_setup() {
 	return 0
 }
 
-# Unloading brd fails while anything (e.g. a backend) still holds a ramdisk.
-lab_brd_free() {
+# lab_rmmod_retry MODULE: unload it, retrying for 10 s (it fails while
+# anything, e.g. a backend going away, still holds one of its devices).
+lab_rmmod_retry() {
 	local i
-	grep -q '^brd ' /proc/modules || { LAB_BRD=0; return 0; }
 	for i in $(seq 1 20); do
-		timeout 30 rmmod brd 2>/dev/null && { LAB_BRD=0; return 0; }
+		grep -q "^$1 " /proc/modules || return 0
+		timeout 30 rmmod "$1" 2>/dev/null && return 0
 		sleep 0.5
 	done
-	lab_fail "cannot unload brd (a ramdisk is still held open)"
 	return 1
+}
+
+lab_brd_free() {
+	lab_rmmod_retry brd || { lab_fail "cannot unload brd (a ramdisk is still held open)"; return 1; }
+	LAB_BRD=0
 }
 
 # lab_loop_setup SIZE_MIB: LAB_LOOP_DEV=/dev/loopN over a file in /tmp (tmpfs),
@@ -313,14 +318,8 @@ lab_nullb_setup() {
 }
 
 lab_nullb_free() {
-	local i
-	grep -q '^null_blk ' /proc/modules || { LAB_NULLB=0; return 0; }
-	for i in $(seq 1 20); do
-		timeout 30 rmmod null_blk 2>/dev/null && { LAB_NULLB=0; return 0; }
-		sleep 0.5
-	done
-	lab_fail "cannot unload null_blk"
-	return 1
+	lab_rmmod_retry null_blk || { lab_fail "cannot unload null_blk"; return 1; }
+	LAB_NULLB=0
 }
 
 # ------------------------------------------------------------------------

@@ -161,17 +161,23 @@ static int vbd_io_map(struct vbd_req *req)
 	return err;
 }
 
-/* Unmap the pages collected in the scratch space, and recycle them. */
-static void vbd_io_unmap(struct vbd_req *req, unsigned int n)
+/**
+ * vbd_io_unmap() - unmap the grants queued in the ring's scratch space
+ * @ring: the ring; called only from its worker (or with the worker stopped)
+ * @n: entries of @ring->scratch.unmap and .unmap_pages to undo
+ *
+ * The pages go back to the ring's page cache, unless the unmap failed: a
+ * page that may still alias guest memory is leaked rather than reused.
+ */
+void vbd_io_unmap(struct vbd_ring *ring, unsigned int n)
 {
-	struct vbd_ring *ring = req->ring;
 	struct vbd_scratch *sc = &ring->scratch;
 
 	sc->unmap_data.unmap_ops = sc->unmap;
 	sc->unmap_data.kunmap_ops = NULL;
 	sc->unmap_data.pages = sc->unmap_pages;
 	sc->unmap_data.count = n;
-	ring->stats.unmap_ops += n;
+	WRITE_ONCE(ring->stats.unmap_ops, ring->stats.unmap_ops + n);
 	if (gnttab_unmap_refs_sync(&sc->unmap_data)) {
 		dev_err_ratelimited(&ring->be->xdev->dev,
 				    "unmapping %u grants failed; pages leaked\n",
@@ -186,9 +192,7 @@ static void vbd_io_unmap(struct vbd_req *req, unsigned int n)
  * @req: the request, its bios all completed (or never submitted)
  *
  * Called only from the ring's worker, whose scratch space it uses.
- * Persistent grants stay mapped for the next request. Pages whose unmap
- * fails stay out of the cache: they may still alias guest memory, and
- * leaking them is safer than handing them out again.
+ * Persistent grants stay mapped for the next request.
  */
 void vbd_io_release(struct vbd_req *req)
 {
@@ -212,7 +216,7 @@ void vbd_io_release(struct vbd_req *req)
 	}
 	req->nr_pages = 0;
 	if (nr_unmap)
-		vbd_io_unmap(req, nr_unmap);
+		vbd_io_unmap(ring, nr_unmap);
 	if (nr_put)
 		gnttab_page_cache_put(&ring->pages, sc->put_pages, nr_put);
 }

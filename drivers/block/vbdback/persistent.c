@@ -144,18 +144,7 @@ static void vbd_pgrant_purge(struct vbd_ring *ring, unsigned int nr,
 		return;
 	WRITE_ONCE(pc->count, pc->count - n);
 	WRITE_ONCE(pc->nr_unused, pc->nr_unused - n);
-	WRITE_ONCE(ring->stats.unmap_ops, ring->stats.unmap_ops + n);
-	sc->unmap_data.unmap_ops = sc->unmap;
-	sc->unmap_data.kunmap_ops = NULL;
-	sc->unmap_data.pages = sc->unmap_pages;
-	sc->unmap_data.count = n;
-	/* As for any unmap: a page that may still alias the guest is leaked. */
-	if (gnttab_unmap_refs_sync(&sc->unmap_data))
-		dev_err_ratelimited(&ring->be->xdev->dev,
-				    "unmapping %u persistent grants failed; pages leaked\n",
-				    n);
-	else
-		gnttab_page_cache_put(&ring->pages, sc->unmap_pages, n);
+	vbd_io_unmap(ring, n);
 	list_for_each_entry_safe(pg, tmp, &victims, lru)
 		kfree(pg);
 	/* Entries past the batch stay for the next round. */

@@ -353,6 +353,7 @@ void vbd_ring_complete(struct vbd_req *req);
 int vbd_io_fetch_indirect(struct vbd_req *req);
 int vbd_io_submit(struct vbd_req *req);
 void vbd_io_release(struct vbd_req *req);
+void vbd_io_unmap(struct vbd_ring *ring, unsigned int n);
 
 /* discard.c */
 int vbd_discard_publish(struct vbd_backend *be, struct xenbus_transaction xbt);
