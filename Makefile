@@ -27,8 +27,10 @@ MODPROBE_CONF ?= /etc/modprobe.d/vbdback.conf
 
 LAB := scripts/lab/lab.sh
 LAB_SCENARIOS ?= binding verify stats attach destroy readonly missing \
-	indirect multiqueue persistent discard discard-thin resize lifecycle \
-	readonly-cdrom badkeys
+	ringpages indirect multiqueue persistent discard discard-thin resize \
+	lifecycle readonly-cdrom badkeys
+# The whole boot's ceiling: the scenarios above take about 25 minutes.
+LAB_TIMEOUT ?= 3000
 
 .PHONY: all module clean install uninstall deps w1 compat sparse style unit \
 	lab demo check
@@ -77,7 +79,7 @@ unit:
 lab demo: KVER := $(LAB_KVER)
 
 lab: module
-	$(LAB) --module $(MODULE) $(LAB_SCENARIOS)
+	$(LAB) --module $(MODULE) --timeout $(LAB_TIMEOUT) $(LAB_SCENARIOS)
 
 demo: deps module
 	$(LAB) --module $(MODULE) demo

@@ -39,6 +39,11 @@ module_param(max_persistent_grants, uint, 0644);
 MODULE_PARM_DESC(max_persistent_grants,
 		 "Most persistent grants one queue keeps mapped");
 
+static unsigned int persistent_grant_unused_seconds = 60;
+module_param(persistent_grant_unused_seconds, uint, 0644);
+MODULE_PARM_DESC(persistent_grant_unused_seconds,
+		 "Seconds a persistent grant may stay unused before it is unmapped");
+
 /**
  * vbd_params_get() - the module parameters, sanitised, for a new device
  * @params: result
@@ -56,6 +61,7 @@ void vbd_params_get(struct vbd_params *params)
 	params->max_queues = READ_ONCE(max_queues) ?: num_online_cpus();
 	params->feature_persistent = READ_ONCE(feature_persistent);
 	params->max_pgrants = READ_ONCE(max_persistent_grants);
+	params->pgrant_idle_secs = READ_ONCE(persistent_grant_unused_seconds);
 	/* Fewer than a direct request carries would gain nothing. */
 	params->max_indirect_segs = segs <= BLKIF_MAX_SEGMENTS_PER_REQUEST ?
 				    0 : min_t(unsigned int, segs,

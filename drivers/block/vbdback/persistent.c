@@ -8,7 +8,8 @@
  * rbtree by grant reference, and the entries no request uses on a list in
  * least-recently-used order. The cache is bounded (max_persistent_grants):
  * when it is full the oldest unused entries are unmapped to make room.
- * Entries unused for a minute are unmapped too, and so are unused ones
+ * Entries unused for a while (persistent_grant_unused_seconds, a minute by
+ * default) are unmapped too, and so are unused ones
  * when the kernel's shrinker asks for memory back. Disconnect unmaps all.
  */
 #define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
@@ -22,9 +23,7 @@
 
 #include "vbdback.h"
 
-/* Unused this long, a persistent grant is unmapped. */
-#define VBD_PGRANT_IDLE		(60 * HZ)
-/* How often idle grants are looked for. */
+/* Idle grants are looked for at least this often. */
 #define VBD_PGRANT_IDLE_CHECK	(10 * HZ)
 
 /**
@@ -132,7 +131,7 @@ static void vbd_pgrant_purge(struct vbd_ring *ring, unsigned int nr,
 		if (n == nr || n == ring->max_segs)
 			break;
 		if (idle_only &&
-		    time_before(jiffies, pg->last_used + VBD_PGRANT_IDLE))
+		    time_before(jiffies, pg->last_used + pc->idle))
 			break;
 		gnttab_set_unmap_op(&sc->unmap[n], vbd_page_vaddr(pg->page),
 				    GNTMAP_host_map, pg->handle);
@@ -195,7 +194,7 @@ static void vbd_pgrant_idle_work(struct work_struct *work)
 		set_bit(VBD_RING_PURGE_IDLE, &ring->flags);
 		queue_work(ring->be->wq, &ring->work);
 	}
-	queue_delayed_work(system_wq, &pc->idle_work, VBD_PGRANT_IDLE_CHECK);
+	queue_delayed_work(system_wq, &pc->idle_work, pc->idle_check);
 }
 
 #ifdef VBDBACK_HAVE_SHRINKER_ALLOC
@@ -220,7 +219,8 @@ static unsigned long vbd_pgrant_count(struct shrinker *s,
 
 /*
  * Reclaim cannot wait for the ring's worker, which owns the cache: ask it
- * to unmap that many unused grants and let reclaim go on elsewhere.
+ * to unmap that many unused grants. Nothing is freed here and now, hence 0;
+ * reclaim goes on asking for the rest of what it wants in further batches.
  */
 static unsigned long vbd_pgrant_scan(struct shrinker *s,
 				     struct shrink_control *sc)
@@ -230,7 +230,7 @@ static unsigned long vbd_pgrant_scan(struct shrinker *s,
 
 	atomic_add(sc->nr_to_scan, &pc->shrink);
 	queue_work(ring->be->wq, &ring->work);
-	return SHRINK_STOP;
+	return 0;
 }
 
 #ifdef VBDBACK_HAVE_SHRINKER_ALLOC
@@ -282,10 +282,12 @@ static void vbd_pgrant_shrinker_del(struct vbd_pgrants *pc)
  * @ring: the ring being connected
  * @enabled: both ends negotiated persistent grants
  * @max: most grants to keep mapped
+ * @idle_secs: unused this long, a grant is unmapped
  *
  * Return: 0 or a negative errno.
  */
-int vbd_pgrant_init(struct vbd_ring *ring, bool enabled, unsigned int max)
+int vbd_pgrant_init(struct vbd_ring *ring, bool enabled, unsigned int max,
+		    unsigned int idle_secs)
 {
 	struct vbd_pgrants *pc = &ring->pgrants;
 	int err;
@@ -294,13 +296,17 @@ int vbd_pgrant_init(struct vbd_ring *ring, bool enabled, unsigned int max)
 	INIT_LIST_HEAD(&pc->lru);
 	INIT_DELAYED_WORK(&pc->idle_work, vbd_pgrant_idle_work);
 	pc->max = max;
+	pc->idle = max_t(unsigned long, idle_secs, 1) * HZ;
+	/* Look twice per idle period, so a grant goes within 1.5 of them. */
+	pc->idle_check = clamp_t(unsigned long, pc->idle / 2, HZ,
+				 VBD_PGRANT_IDLE_CHECK);
 	pc->enabled = enabled && max;
 	if (!pc->enabled)
 		return 0;
 	err = vbd_pgrant_shrinker_add(ring);
 	if (err)
 		return err;
-	queue_delayed_work(system_wq, &pc->idle_work, VBD_PGRANT_IDLE_CHECK);
+	queue_delayed_work(system_wq, &pc->idle_work, pc->idle_check);
 	return 0;
 }
 

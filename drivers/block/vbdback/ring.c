@@ -456,7 +456,8 @@ struct vbd_ring *vbd_ring_connect(struct vbd_backend *be, unsigned int index,
 		xenbus_dev_fatal(xdev, -ENOMEM, "allocating ring %u", index);
 		return ERR_PTR(-ENOMEM);
 	}
-	err = vbd_pgrant_init(ring, cfg->persistent, be->params.max_pgrants);
+	err = vbd_pgrant_init(ring, cfg->persistent, be->params.max_pgrants,
+			      be->params.pgrant_idle_secs);
 	if (err) {
 		xenbus_dev_fatal(xdev, err, "setting up persistent grants");
 		goto free_ring;

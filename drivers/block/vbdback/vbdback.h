@@ -38,6 +38,7 @@
  * @max_indirect_segs: segments of an indirect request (0: no indirect)
  * @feature_persistent: offer persistent grants
  * @max_pgrants: most persistent grants one ring keeps mapped
+ * @pgrant_idle_secs: unused this long, a persistent grant is unmapped
  */
 struct vbd_params {
 	unsigned int max_ring_page_order;
@@ -45,6 +46,7 @@ struct vbd_params {
 	unsigned int max_indirect_segs;
 	bool feature_persistent;
 	unsigned int max_pgrants;
+	unsigned int pgrant_idle_secs;
 };
 
 /**
@@ -121,6 +123,8 @@ struct vbd_pgrant {
  * @count: cached grants
  * @nr_unused: entries on @lru
  * @max: most grants to cache
+ * @idle: unused this long (jiffies), a grant is unmapped
+ * @idle_check: how often idle grants are looked for (jiffies)
  * @enabled: both ends negotiated persistent grants
  * @shrink: unused grants the shrinker asked the worker to unmap
  * @idle_work: asks the worker now and then to unmap idle grants
@@ -135,6 +139,8 @@ struct vbd_pgrants {
 	unsigned int count;
 	unsigned int nr_unused;
 	unsigned int max;
+	unsigned long idle;
+	unsigned long idle_check;
 	bool enabled;
 	atomic_t shrink;
 	struct delayed_work idle_work;
@@ -360,7 +366,8 @@ int vbd_discard_publish(struct vbd_backend *be, struct xenbus_transaction xbt);
 void vbd_discard_submit(struct vbd_req *req);
 
 /* persistent.c */
-int vbd_pgrant_init(struct vbd_ring *ring, bool enabled, unsigned int max);
+int vbd_pgrant_init(struct vbd_ring *ring, bool enabled, unsigned int max,
+		    unsigned int idle_secs);
 void vbd_pgrant_stop(struct vbd_ring *ring);
 void vbd_pgrant_purge_all(struct vbd_ring *ring);
 struct vbd_pgrant *vbd_pgrant_get(struct vbd_ring *ring, grant_ref_t gref);

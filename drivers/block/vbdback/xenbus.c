@@ -269,6 +269,25 @@ static int vbd_read_nr_queues(struct vbd_backend *be, unsigned int *nr)
 	return 0;
 }
 
+/* feature-persistent: absent means 0; anything but 0 or 1 is refused. */
+static int vbd_read_fe_persistent(struct vbd_backend *be, bool *persistent)
+{
+	unsigned int val = 0;
+	int err;
+
+	err = vbd_read_fe_uint(be, be->xdev->otherend, "feature-persistent",
+			       &val);
+	if (err && err != -ENOENT)
+		return err;
+	if (val > 1) {
+		xenbus_dev_fatal(be->xdev, -EINVAL,
+				 "feature-persistent %u is not 0 or 1", val);
+		return -EINVAL;
+	}
+	*persistent = be->params.feature_persistent && val;
+	return 0;
+}
+
 /* One queue's ring references and event channel, from DIR. */
 static int vbd_read_ring_config(struct vbd_backend *be, const char *dir,
 				struct vbd_ring_config *cfg)
@@ -341,9 +360,9 @@ static int vbd_connect_rings(struct vbd_backend *be)
 		err = vbd_read_protocol(be, &cfg->abi);
 	if (err)
 		goto free_cfg;
-	cfg->persistent = be->params.feature_persistent &&
-			  xenbus_read_unsigned(be->xdev->otherend,
-					       "feature-persistent", 0);
+	err = vbd_read_fe_persistent(be, &cfg->persistent);
+	if (err)
+		goto free_cfg;
 	cfg->nr_grefs = 1U << order;
 	be->rings = kcalloc(nr_queues, sizeof(*be->rings), GFP_KERNEL);
 	if (!be->rings) {

@@ -23,8 +23,10 @@ CASES=(
 	"multi-queue-num-queues=0 ring-ref=8 event-channel=5|multi-queue-num-queues 0"
 	"ring-ref=8 event-channel=5 protocol=sparc-abi|unknown protocol"
 	"ring-ref=123456 event-channel=5|mapping in shared page 123456"
+	"feature-persistent=yes ring-ref=8 event-channel=5|feature-persistent is not a number"
+	"feature-persistent=7 ring-ref=8 event-channel=5|feature-persistent 7 is not 0 or 1"
 )
-VDEVS=(xvda xvdb xvdc xvdd xvde xvdf xvdg xvdh xvdi)
+VDEVS=(xvda xvdb xvdc xvdd xvde xvdf xvdg xvdh xvdi xvdj xvdk)
 
 lab_brd_setup ${#CASES[@]} 8 || lab_end
 disks=()

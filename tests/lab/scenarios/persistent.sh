@@ -11,7 +11,9 @@
 # that: the cache never holds more than 64 (peak <= cap), least recently
 # used grants are unmapped to make room, and verify passes. A guest whose
 # blkfront has feature_persistent=0 gets no persistent grants: every
-# segment is mapped and unmapped. At every point, grants mapped minus
+# segment is mapped and unmapped. Unused grants are unmapped when the kernel
+# asks for memory back (drop_caches runs the shrinkers) and once idle for
+# persistent_grant_unused_seconds. At every point, grants mapped minus
 # grants unmapped equals the grants the cache holds: nothing is leaked.
 #
 # The map/unmap counters and the cache size are vbdback's (vbdback/ in
@@ -78,10 +80,24 @@ if vbd_only; then
 	lab_assert_range "steady job: grants mapped" $(($(own "$D" "$N" map_ops) - m0)) 0 16
 	lab_assert_eq "steady job: grants unmapped" $(($(own "$D" "$N" unmap_ops) - u0)) 0
 	no_leak "$D" "$N" "after the steady job"
+	# Memory pressure: the shrinker has the worker unmap unused grants
+	# (drop_caches runs every shrinker); the disk goes on working after.
+	cached=$(own "$D" "$N" persistent_grants)
+	u0=$(own "$D" "$N" unmap_ops)
+	echo 2 >/proc/sys/vm/drop_caches
+	lab_wait 15 "persistent grants released" sh -c "[ \"\$(cat $(lab_be_sys "$D" "$N")/vbdback/persistent_grants)\" = 0 ]" ||
+		lab_fail "persistent grants not released under memory pressure: $(own "$D" "$N" persistent_grants) of $cached left"
+	lab_assert_eq "grants unmapped for the shrinker" $(($(own "$D" "$N" unmap_ops) - u0)) "$cached"
+	no_leak "$D" "$N" "after the shrinker"
 fi
+fio_ok pgon 300 "fio verify after the shrinker" --name=after-shrink --filename=/dev/xvda \
+	--rw=randwrite --bs=4k --ioengine=libaio --iodepth=16 --direct=1 --size=4M \
+	--verify=crc32c --verify_fatal=1
 
 # --- a small cap: LRU purging keeps the cache within it -------------------
 lab_backend_param_set max_persistent_grants 64 || { vbd_only && lab_fail "cannot set max_persistent_grants"; }
+lab_backend_param_set persistent_grant_unused_seconds 2 ||
+	{ vbd_only && lab_fail "cannot set persistent_grant_unused_seconds"; }
 if lab_block_attach pgon "$(lab_disk /dev/ram1 xvdb)"; then
 	lab_check "guest sees xvdb" lab_guest_cmd pgon 90 'wait_disk xvdb 60'
 	fio_ok pgon 300 "fio verify through a 64-grant cache" --name=capped --filename=/dev/xvdb \
@@ -94,6 +110,11 @@ if lab_block_attach pgon "$(lab_disk /dev/ram1 xvdb)"; then
 			"$(own "$D" "$NB" pgrant_peak)" 64
 		lab_assert_ge "xvdb grants unmapped to make room" "$(own "$D" "$NB" unmap_ops)" 64
 		no_leak "$D" "$NB" "xvdb after the capped job"
+		# Idle for 2 s (persistent_grant_unused_seconds), grants go.
+		lab_wait 20 "idle persistent grants unmapped" sh -c \
+			"[ \"\$(cat $(lab_be_sys "$D" "$NB")/vbdback/persistent_grants)\" = 0 ]" ||
+			lab_fail "idle persistent grants still mapped: $(own "$D" "$NB" persistent_grants)"
+		no_leak "$D" "$NB" "xvdb idle"
 	fi
 	lab_check "xl block-detach xvdb" lab_block_detach pgon xvdb
 	lab_wait 30 "vbd-$D-$NB gone" lab_be_gone "$D" "$NB" ||
