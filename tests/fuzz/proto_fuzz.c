@@ -328,6 +328,8 @@ static void fuzz_check_abi(const u8 *slot)
 		FUZZ_ASSERT(!err && abi == VBD_ABI_X86_32);
 	else
 		FUZZ_ASSERT(err == -EINVAL);
+	/* A frontend that writes no protocol is native. */
+	FUZZ_ASSERT(!vbd_proto_parse_abi(NULL, &abi) && abi == VBD_ABI_X86_64);
 }
 
 /* How many segments vbd_proto_decode() fills in beside a request. */
