@@ -43,6 +43,7 @@ module:
 clean:
 	$(MAKE) -C $(KDIR) M=$(CURDIR) clean
 	$(MAKE) -C tests/unit clean
+	$(MAKE) -C tests/fuzz clean
 	rm -rf $(BUILD)
 
 install: module
@@ -74,6 +75,15 @@ style:
 
 unit:
 	$(MAKE) -C tests/unit run
+
+# libFuzzer on the request decoding: a campaign, and make check's short run.
+FUZZ_RUNS ?= 1000000
+.PHONY: fuzz fuzz-quick
+fuzz:
+	$(MAKE) -C tests/fuzz run RUNS=$(FUZZ_RUNS)
+
+fuzz-quick:
+	$(MAKE) -C tests/fuzz run RUNS=100000
 
 # The lab boots the 6.1 kernel, whatever this machine runs.
 lab demo: KVER := $(LAB_KVER)

@@ -36,6 +36,7 @@ step() {
 }
 
 step unit make -s unit
+step fuzz make -s fuzz-quick
 step style make -s style
 # The lab's kernel is the one every step builds for.
 lab_kver=$(make -s print-LAB_KVER)
