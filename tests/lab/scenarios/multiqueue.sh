@@ -39,9 +39,9 @@ fio_verify() {
 }
 
 # --- one ring ----------------------------------------------------------
-# The guests run one after the other, both vCPUs on pCPU 1: a 2-vCPU guest
-# spread over both pCPUs (dom0 has pCPU 0) made xl create of a second guest
-# fail twice ("unable to XZ decompress kernel") and stalled dom0 once.
+# The guests run one after the other, both vCPUs on pCPU 1, out of dom0's
+# way. (Sharing a pCPU corrupted vector registers while the lab's CPU had
+# XSAVE; scripts/lab/lab.sh turns it off.)
 lab_guest_create mq1 --vcpus 2 --cpus 1 --args "xen_blkfront.max_queues=1" "$(lab_disk /dev/ram1 xvda)" || lab_end
 D1=$LAB_DOMID
 lab_guest_wait_ready mq1 || lab_end
