@@ -129,6 +129,17 @@ case $REPO in
 *[,\ ]*) fail_early "repository path must not contain commas or spaces: $REPO" ;;
 esac
 
+# One lab at a time per machine: two QEMUs under TCG on two cores would each
+# run at half speed and miss their timeouts. The wait is bounded too.
+LAB_LOCK=${LAB_LOCK:-/tmp/vbdback-lab.lock}
+LAB_LOCK_WAIT=${LAB_LOCK_WAIT:-3600}
+exec 9>>"$LAB_LOCK" || fail_early "cannot open lock $LAB_LOCK"
+if ! flock -n 9; then
+	echo "lab: waiting for another lab run to finish (lock $LAB_LOCK)"
+	flock -w "$LAB_LOCK_WAIT" 9 || fail_early "lab lock $LAB_LOCK busy for ${LAB_LOCK_WAIT}s"
+	START_TS=$(date +%s)
+fi
+
 # --- inputs --------------------------------------------------------------
 KIMG=$(find /boot -maxdepth 1 -name 'vmlinuz-6.1.0-*-amd64' | sort -V | tail -n 1)
 [ -n "$KIMG" ] || fail_early "no /boot/vmlinuz-6.1.0-*-amd64 (run scripts/lab/deps.sh)"
