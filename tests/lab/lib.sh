@@ -310,9 +310,14 @@ lab_loop_free_all() {
 	LAB_LOOPS=()
 }
 
-# lab_nullb_setup SIZE_GIB: /dev/nullb0 (discards data: not for verify jobs).
+# lab_nullb_setup SIZE_GIB [PARAM=VALUE...]: /dev/nullb0 (discards data: not
+# for verify jobs); more null_blk parameters, e.g. irqmode=2
+# completion_nsec=2000000 for requests that take 2 ms.
 lab_nullb_setup() {
-	timeout 30 modprobe null_blk nr_devices=1 gb="$1" || { lab_fail "modprobe null_blk"; return 1; }
+	local gib=$1
+	shift
+	timeout 30 modprobe null_blk nr_devices=1 gb="$gib" "$@" ||
+		{ lab_fail "modprobe null_blk"; return 1; }
 	LAB_NULLB=1
 	lab_wait 10 /dev/nullb0 test -b /dev/nullb0
 }
@@ -343,13 +348,16 @@ lab_disk() {
 lab_console_log() { echo "$LAB_CONSOLE_DIR/guest-$1.log"; }
 
 # lab_guest_create NAME [--vcpus N] [--script NAME] [--args "k=v ..."]
-#     [--memory MIB] [--on-reboot destroy|restart] [--cpus LIST] DISKSPEC...
+#     [--memory MIB] [--on-reboot destroy|restart] [--cpus LIST] [--paused]
+#     DISKSPEC...
 # Starts a PV guest running tests/lab/guest/SCRIPT.sh (default: agent) and
-# sets LAB_DOMID. --args words go to the guest kernel command line (e.g.
-# xen_blkfront.max_queues=2: the guest applies them when it loads the module).
+# sets LAB_DOMID. --paused leaves it paused (its backends exist, its
+# frontends have not started): lab_guest_unpause NAME lets it run. --args
+# words go to the guest kernel command line (e.g. xen_blkfront.max_queues=2:
+# the guest applies them when it loads the module).
 lab_guest_create() {
 	local name=$1 vcpus=${LAB_GUEST_VCPUS:-1} script=agent args='' cfg spec disks='' cpus
-	local memory=512 on_reboot=destroy pin=
+	local memory=512 on_reboot=destroy pin= paused=
 	shift
 	while [ $# -gt 0 ]; do
 		case $1 in
@@ -359,6 +367,7 @@ lab_guest_create() {
 		--memory) memory=$2; shift 2 ;;
 		--on-reboot) on_reboot=$2; shift 2 ;;
 		--cpus) pin=$2; shift 2 ;;
+		--paused) paused=-p; shift ;;
 		*) break ;;
 		esac
 	done
@@ -387,7 +396,7 @@ EOF
 	LAB_GUESTS+=("$name")
 	LAB_DOMID=
 	lab_log "xl create $name: disks $disks"
-	if ! timeout 120 xl create "$cfg" >"$LAB_TMP/$name.create.log" 2>&1; then
+	if ! timeout 120 xl create $paused "$cfg" >"$LAB_TMP/$name.create.log" 2>&1; then
 		sed 's/^/  xl: /' "$LAB_TMP/$name.create.log" | tail -n 30
 		lab_fail "xl create $name failed"
 		return 1
@@ -396,6 +405,11 @@ EOF
 	lab_is_int "$LAB_DOMID" || { lab_fail "no domid for $name"; return 1; }
 	lab_log "guest $name is domain $LAB_DOMID"
 	return 0
+}
+
+lab_guest_unpause() {
+	lab_log "xl unpause $1"
+	timeout 30 xl unpause "$1" || { lab_fail "xl unpause $1"; return 1; }
 }
 
 lab_guest_domid() { timeout 10 xl domid "$1" 2>/dev/null; }

@@ -65,12 +65,14 @@ static void vbd_discard_work(struct work_struct *work)
 	const struct vbd_io *io = &req->io;
 	int err;
 
+	vbd_qos_charge_begin(req->ring->be);
 	if (io->kind == VBD_IO_SECURE_ERASE)
 		err = blkdev_issue_secure_erase(bdev, req->req.sector,
 						io->nr_sectors, GFP_NOIO);
 	else
 		err = blkdev_issue_discard(bdev, req->req.sector,
 					   io->nr_sectors, GFP_NOIO);
+	vbd_qos_charge_end(req->ring->be);
 	req->error = err;
 	vbd_ring_complete(req);
 }

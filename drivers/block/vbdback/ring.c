@@ -16,6 +16,7 @@
 #include <xen/xen.h>
 
 #include "vbdback.h"
+#include "trace.h"
 
 /* Requests taken off the ring per run of the work item, for fairness. */
 #define VBD_RING_BATCH		64
@@ -38,17 +39,45 @@ static struct vbd_req *vbd_ring_get_req(struct vbd_ring *ring)
 	return req;
 }
 
+/* An accepted request is in flight until it is answered. */
+static void vbd_ring_accept(struct vbd_ring *ring, struct vbd_req *req)
+{
+	unsigned int *n;
+
+	req->lat_kind = vbd_stats_lat_kind(req->io.kind);
+	n = &ring->inflight[req->lat_kind != VBD_LAT_READ];
+	WRITE_ONCE(*n, *n + 1);
+}
+
+/* Count an answered request's latency, and take it off the gauge. */
+static u64 vbd_ring_retire(struct vbd_ring *ring, struct vbd_req *req)
+{
+	u64 ns = ktime_get_ns() - req->start_ns;
+	unsigned int *n;
+
+	if (req->lat_kind == VBD_LAT_NONE)
+		return ns;
+	vbd_stats_lat_add(&ring->stats, req->lat_kind, ns);
+	n = &ring->inflight[req->lat_kind != VBD_LAT_READ];
+	WRITE_ONCE(*n, *n - 1);
+	return ns;
+}
+
 /* Answer a request and return it to the free list. */
 static void vbd_ring_finish(struct vbd_ring *ring, struct vbd_req *req,
 			    int err)
 {
+	s16 status = vbd_proto_status(err);
 	u8 rsp[VBD_RSP_MAX_SIZE];
+	u64 ns;
 
 	vbd_proto_encode_rsp(ring->abi, rsp, req->req.id,
-			     vbd_proto_rsp_op(&req->req), vbd_proto_status(err));
+			     vbd_proto_rsp_op(&req->req), status);
 	memcpy(vbd_ring_slot(ring, ring->br.rsp_prod_pvt), rsp,
 	       ring->geom.rsp_size);
 	ring->br.rsp_prod_pvt++;
+	ns = vbd_ring_retire(ring, req);
+	trace_vbdback_req_answered(req, status, ns);
 
 	if (req == ring->barrier)
 		ring->barrier = NULL;
@@ -78,7 +107,9 @@ static void vbd_ring_submit(struct vbd_ring *ring, struct vbd_req *req)
 	if (err) {
 		WRITE_ONCE(ring->nr_submitted, ring->nr_submitted - 1);
 		vbd_ring_finish(ring, req, err);
+		return;
 	}
+	trace_vbdback_req_submitted(req);
 }
 
 /* A barrier waits for everything before it, and holds everything after. */
@@ -152,6 +183,7 @@ static void vbd_ring_dispatch(struct vbd_ring *ring, struct vbd_req *req,
 		return;
 	}
 	vbd_ring_count(ring, &req->io);
+	vbd_ring_accept(ring, req);
 	req->error = 0;
 	if (req->io.kind == VBD_IO_BARRIER) {
 		ring->barrier = req;
@@ -162,14 +194,20 @@ static void vbd_ring_dispatch(struct vbd_ring *ring, struct vbd_req *req,
 	vbd_ring_submit(ring, req);
 }
 
+/* Segments an indirect request may carry on this ring, or 0 for none. */
+static unsigned int vbd_ring_indirect_segs(const struct vbd_ring *ring)
+{
+	return ring->max_segs > BLKIF_MAX_SEGMENTS_PER_REQUEST ?
+	       ring->max_segs : 0;
+}
+
 /* What requests are checked against, read afresh for every batch. */
 static void vbd_ring_limits(struct vbd_ring *ring, struct vbd_limits *lim)
 {
 	struct vbd_backend *be = ring->be;
 
 	vbd_disk_limits(&be->disk, lim);
-	lim->max_indirect_segs = ring->max_segs > BLKIF_MAX_SEGMENTS_PER_REQUEST ?
-				 ring->max_segs : 0;
+	lim->max_indirect_segs = vbd_ring_indirect_segs(ring);
 	lim->discard = be->discard;
 	lim->secure_discard = be->secure_discard;
 	/* A device that grew or shrank is told to the frontend. */
@@ -228,6 +266,9 @@ static bool vbd_ring_consume(struct vbd_ring *ring, unsigned int *consumed)
 			memcpy(raw, vbd_ring_slot(ring, rc), ring->geom.req_size);
 			ring->br.req_cons = rc + 1;
 			vbd_proto_decode(ring->abi, raw, &req->req, req->segs);
+			req->start_ns = ktime_get_ns();
+			req->lat_kind = VBD_LAT_NONE;
+			trace_vbdback_req_received(req);
 			budget--;
 			(*consumed)++;
 			vbd_ring_dispatch(ring, req, &lim);
@@ -266,11 +307,14 @@ static void vbd_ring_work(struct work_struct *work)
 	bool more = false;
 
 	vbd_ring_reap(ring);
+	/* Bios submitted from here on are charged to the device's cgroup. */
+	vbd_qos_charge_begin(ring->be);
 	vbd_ring_issue_barrier(ring);
 	if (!stopping)
 		vbd_pgrant_maintain(ring);
 	if (!stopping && !ring->broken)
 		more = vbd_ring_consume(ring, &consumed);
+	vbd_qos_charge_end(ring->be);
 	vbd_ring_push(ring);
 
 	if (stopping) {
@@ -309,6 +353,7 @@ void vbd_ring_complete(struct vbd_req *req)
 {
 	struct vbd_ring *ring = req->ring;
 
+	trace_vbdback_req_completed(req, READ_ONCE(req->error));
 	llist_add(&req->node, &ring->done);
 	queue_work(ring->be->wq, &ring->work);
 }
@@ -387,8 +432,8 @@ static int vbd_ring_alloc_scratch(struct vbd_ring *ring)
 	if (!sc->map || !sc->map_pages || !sc->map_seg || !sc->unmap ||
 	    !sc->unmap_pages || !sc->put_pages)
 		return -ENOMEM;
-	nr_indirect = m > BLKIF_MAX_SEGMENTS_PER_REQUEST ?
-		      DIV_ROUND_UP(m, VBD_SEGS_PER_INDIRECT_PAGE) : 0;
+	nr_indirect = DIV_ROUND_UP(vbd_ring_indirect_segs(ring),
+				   VBD_SEGS_PER_INDIRECT_PAGE);
 	for (i = 0; i < nr_indirect; i++) {
 		sc->indirect[i] = (void *)__get_free_page(GFP_KERNEL);
 		if (!sc->indirect[i])

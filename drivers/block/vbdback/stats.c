@@ -3,11 +3,15 @@
  * Per-device statistics in sysfs. Those xen-blkback also has keep its names
  * and place, so that xentop and existing scripts read them unchanged:
  * /sys/bus/xen-backend/devices/vbd-DOMID-DEVID/statistics/
- * vbdback's own are beside them, in vbdback/.
+ * vbdback's own are beside them, in vbdback/, and latency histograms in
+ * latency/.
  */
 #define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
 
 #include <linux/device.h>
+#include <linux/log2.h>
+#include <linux/math64.h>
+#include <linux/slab.h>
 #include <linux/stddef.h>
 #include <linux/sysfs.h>
 
@@ -20,6 +24,8 @@
  */
 void vbd_stats_add(struct vbd_stats *sum, const struct vbd_stats *s)
 {
+	unsigned int k, b;
+
 	sum->oo_req += READ_ONCE(s->oo_req);
 	sum->rd_req += READ_ONCE(s->rd_req);
 	sum->wr_req += READ_ONCE(s->wr_req);
@@ -32,6 +38,47 @@ void vbd_stats_add(struct vbd_stats *sum, const struct vbd_stats *s)
 	sum->map_ops += READ_ONCE(s->map_ops);
 	sum->unmap_ops += READ_ONCE(s->unmap_ops);
 	sum->pgrant_peak = max(sum->pgrant_peak, READ_ONCE(s->pgrant_peak));
+	for (k = 0; k < VBD_LAT_KINDS; k++)
+		for (b = 0; b < VBD_LAT_BUCKETS; b++)
+			sum->lat[k][b] += READ_ONCE(s->lat[k][b]);
+}
+
+/**
+ * vbd_stats_lat_kind() - the latency histogram a request counts in
+ * @kind: what the request does
+ *
+ * Return: the histogram's index.
+ */
+enum vbd_lat_kind vbd_stats_lat_kind(enum vbd_io_kind kind)
+{
+	switch (kind) {
+	case VBD_IO_READ:
+		return VBD_LAT_READ;
+	case VBD_IO_WRITE:
+		return VBD_LAT_WRITE;
+	case VBD_IO_FLUSH:
+	case VBD_IO_BARRIER:
+		return VBD_LAT_FLUSH;
+	case VBD_IO_DISCARD:
+	case VBD_IO_SECURE_ERASE:
+		break;
+	}
+	return VBD_LAT_DISCARD;
+}
+
+/**
+ * vbd_stats_lat_add() - count one answered request in its histogram
+ * @st: the ring's counters; only the ring's worker writes them
+ * @kind: the histogram
+ * @ns: how long the request took, in nanoseconds
+ */
+void vbd_stats_lat_add(struct vbd_stats *st, enum vbd_lat_kind kind, u64 ns)
+{
+	u64 us = div_u64(ns, NSEC_PER_USEC);
+	unsigned int b = us ? min_t(unsigned int, ilog2(us),
+				    VBD_LAT_BUCKETS - 1) : 0;
+
+	WRITE_ONCE(st->lat[kind][b], st->lat[kind][b] + 1);
 }
 
 /* A sysfs attribute for one field of struct vbd_stats. */
@@ -40,23 +87,80 @@ struct vbd_stat_attr {
 	size_t offset;
 };
 
+/* A sysfs attribute for one latency histogram. */
+struct vbd_lat_attr {
+	struct device_attribute dev_attr;
+	enum vbd_lat_kind kind;
+};
+
 /* Counters of the rings torn down so far plus those of the live ones. */
+static struct vbd_stats *vbd_stats_sum(struct vbd_backend *be)
+{
+	struct vbd_stats *sum = kmalloc(sizeof(*sum), GFP_KERNEL);
+	unsigned int i;
+
+	if (!sum)
+		return NULL;
+	mutex_lock(&be->lock);
+	*sum = be->retired;
+	for (i = 0; i < be->nr_rings; i++)
+		vbd_stats_add(sum, &be->rings[i]->stats);
+	mutex_unlock(&be->lock);
+	return sum;
+}
+
 static ssize_t vbd_stat_show(struct device *dev, struct device_attribute *attr,
 			     char *buf)
 {
 	struct vbd_stat_attr *sa = container_of(attr, struct vbd_stat_attr,
 						dev_attr);
+	struct vbd_stats *sum = vbd_stats_sum(dev_get_drvdata(dev));
+	ssize_t len;
+
+	if (!sum)
+		return -ENOMEM;
+	len = sysfs_emit(buf, "%llu\n", *(u64 *)((u8 *)sum + sa->offset));
+	kfree(sum);
+	return len;
+}
+
+/* A histogram's buckets on one line, fastest first. */
+static ssize_t vbd_lat_show(struct device *dev, struct device_attribute *attr,
+			    char *buf)
+{
+	struct vbd_lat_attr *la = container_of(attr, struct vbd_lat_attr,
+					       dev_attr);
+	struct vbd_stats *sum = vbd_stats_sum(dev_get_drvdata(dev));
+	const u64 *lat;
+	ssize_t len = 0;
+	unsigned int b;
+
+	if (!sum)
+		return -ENOMEM;
+	lat = sum->lat[la->kind];
+	for (b = 0; b < VBD_LAT_BUCKETS; b++)
+		len += sysfs_emit_at(buf, len, "%llu%c", lat[b],
+				     b + 1 < VBD_LAT_BUCKETS ? ' ' : '\n');
+	kfree(sum);
+	return len;
+}
+
+/* Requests accepted and not yet answered: reads, then all others. */
+static ssize_t inflight_show(struct device *dev, struct device_attribute *attr,
+			     char *buf)
+{
 	struct vbd_backend *be = dev_get_drvdata(dev);
-	struct vbd_stats sum;
-	unsigned int i;
+	unsigned int i, rd = 0, other = 0;
 
 	mutex_lock(&be->lock);
-	sum = be->retired;
-	for (i = 0; i < be->nr_rings; i++)
-		vbd_stats_add(&sum, &be->rings[i]->stats);
+	for (i = 0; i < be->nr_rings; i++) {
+		rd += READ_ONCE(be->rings[i]->inflight[0]);
+		other += READ_ONCE(be->rings[i]->inflight[1]);
+	}
 	mutex_unlock(&be->lock);
-	return sysfs_emit(buf, "%llu\n", *(u64 *)((u8 *)&sum + sa->offset));
+	return sysfs_emit(buf, "%u %u\n", rd, other);
 }
+static DEVICE_ATTR_RO(inflight);
 
 static ssize_t nr_queues_show(struct device *dev,
 			      struct device_attribute *attr, char *buf)
@@ -111,6 +215,15 @@ static struct vbd_stat_attr vbd_stat_##field = {			\
 	.offset = offsetof(struct vbd_stats, field),			\
 }
 
+#define VBD_LAT_ATTR(file, lat_kind)					\
+static struct vbd_lat_attr vbd_lat_##file = {				\
+	.dev_attr = {							\
+		.attr = { .name = #file, .mode = 0444 },		\
+		.show = vbd_lat_show,					\
+	},								\
+	.kind = lat_kind,						\
+}
+
 VBD_STAT_ATTR(oo_req);
 VBD_STAT_ATTR(rd_req);
 VBD_STAT_ATTR(wr_req);
@@ -123,6 +236,10 @@ VBD_STAT_ATTR(max_req_segs);
 VBD_STAT_ATTR(map_ops);
 VBD_STAT_ATTR(unmap_ops);
 VBD_STAT_ATTR(pgrant_peak);
+VBD_LAT_ATTR(read, VBD_LAT_READ);
+VBD_LAT_ATTR(write, VBD_LAT_WRITE);
+VBD_LAT_ATTR(flush, VBD_LAT_FLUSH);
+VBD_LAT_ATTR(discard, VBD_LAT_DISCARD);
 
 static struct attribute *vbd_stats_attrs[] = {
 	&vbd_stat_oo_req.dev_attr.attr,
@@ -149,6 +266,7 @@ static struct attribute *vbd_own_attrs[] = {
 	&vbd_stat_pgrant_peak.dev_attr.attr,
 	&dev_attr_persistent_grants.attr,
 	&dev_attr_persistent_grants_max.attr,
+	&dev_attr_inflight.attr,
 	NULL
 };
 
@@ -157,9 +275,23 @@ static const struct attribute_group vbd_own_group = {
 	.attrs = vbd_own_attrs,
 };
 
+static struct attribute *vbd_lat_attrs[] = {
+	&vbd_lat_read.dev_attr.attr,
+	&vbd_lat_write.dev_attr.attr,
+	&vbd_lat_flush.dev_attr.attr,
+	&vbd_lat_discard.dev_attr.attr,
+	NULL
+};
+
+static const struct attribute_group vbd_lat_group = {
+	.name = "latency",
+	.attrs = vbd_lat_attrs,
+};
+
 static const struct attribute_group *vbd_groups[] = {
 	&vbd_stats_group,
 	&vbd_own_group,
+	&vbd_lat_group,
 	NULL
 };
 

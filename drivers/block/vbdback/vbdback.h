@@ -31,6 +31,23 @@
  */
 #define VBD_DEFAULT_PGRANTS		1056
 
+/*
+ * Latency histograms: bucket i counts requests answered within
+ * [2^i, 2^(i+1)) microseconds; the first also takes those under 1 us, the
+ * last everything from 2^23 us (8 s) up.
+ */
+#define VBD_LAT_BUCKETS			24
+
+/* What a latency histogram is kept for. */
+enum vbd_lat_kind {
+	VBD_LAT_READ,
+	VBD_LAT_WRITE,
+	VBD_LAT_FLUSH,
+	VBD_LAT_DISCARD,
+	VBD_LAT_KINDS,
+	VBD_LAT_NONE = VBD_LAT_KINDS,	/* not counted: refused unread */
+};
+
 /**
  * struct vbd_params - module-wide defaults, copied at probe time
  * @max_ring_page_order: largest ring the backend offers, as a page order
@@ -77,6 +94,8 @@ struct vbd_disk {
  * @map_ops: grants mapped
  * @unmap_ops: grants unmapped
  * @pgrant_peak: most persistent grants cached at once
+ * @lat: latency histograms, by enum vbd_lat_kind, from taking a request off
+ *       the ring to answering it
  *
  * The first seven carry xen-blkback's names for xentop. Written only by the
  * ring's worker; read locklessly by sysfs.
@@ -94,6 +113,7 @@ struct vbd_stats {
 	u64 map_ops;
 	u64 unmap_ops;
 	u64 pgrant_peak;
+	u64 lat[VBD_LAT_KINDS][VBD_LAT_BUCKETS];
 };
 
 /**
@@ -161,6 +181,8 @@ struct vbd_ring;
  * @pages: pages the guest's grants are mapped onto (as many)
  * @handles: grant handles of mappings to undo after the request (as many)
  * @pgrants: the persistent grant behind each page, or NULL (as many)
+ * @start_ns: when it was taken off the ring
+ * @lat_kind: the histogram it counts in, or VBD_LAT_NONE
  * @error: first error seen, as a negative errno
  * @pending: bios not yet completed
  * @nr_pages: segments given a page (from the page cache or a persistent
@@ -177,6 +199,8 @@ struct vbd_req {
 	struct page **pages;
 	grant_handle_t *handles;
 	struct vbd_pgrant **pgrants;
+	u64 start_ns;
+	enum vbd_lat_kind lat_kind;
 	int error;
 	atomic_t pending;
 	unsigned int nr_pages;
@@ -228,6 +252,7 @@ struct vbd_scratch {
  * @free_reqs: requests not in use
  * @done: requests whose I/O completed, awaiting unmap and response
  * @nr_submitted: requests handed to the block layer and not yet answered
+ * @inflight: accepted requests not yet answered: reads, and all others
  * @barrier: a barrier request holding the ring until it has completed
  * @barrier_submitted: @barrier has been handed to the block layer
  * @stopping: teardown has begun; consume nothing more
@@ -253,6 +278,7 @@ struct vbd_ring {
 	struct list_head free_reqs;
 	struct llist_head done;
 	unsigned int nr_submitted;
+	unsigned int inflight[2];
 	struct vbd_req *barrier;
 	bool barrier_submitted;
 	bool stopping;
@@ -306,6 +332,9 @@ struct vbd_ring_config {
  * @rings: the connected rings, or NULL
  * @nr_rings: how many
  * @retired: counters of rings already torn down
+ * @blkcg: the io cgroup the device's I/O is charged to, or NULL for the
+ *         workers' own (the root); RCU-protected, changed under @lock
+ * @cgroup_path: the path @blkcg was set from, or NULL
  */
 struct vbd_backend {
 	struct xenbus_device *xdev;
@@ -328,6 +357,8 @@ struct vbd_backend {
 	struct vbd_ring **rings;
 	unsigned int nr_rings;
 	struct vbd_stats retired;
+	struct cgroup_subsys_state __rcu *blkcg;
+	char *cgroup_path;
 };
 
 /* The kernel address of a page a grant is mapped onto. */
@@ -387,5 +418,15 @@ void vbd_resize_check(struct vbd_backend *be, u64 nr_sectors);
 int vbd_stats_sysfs_add(struct vbd_backend *be);
 void vbd_stats_sysfs_remove(struct vbd_backend *be);
 void vbd_stats_add(struct vbd_stats *sum, const struct vbd_stats *s);
+enum vbd_lat_kind vbd_stats_lat_kind(enum vbd_io_kind kind);
+void vbd_stats_lat_add(struct vbd_stats *st, enum vbd_lat_kind kind, u64 ns);
+
+/* qos.c */
+int vbd_qos_sysfs_add(struct vbd_backend *be);
+void vbd_qos_sysfs_remove(struct vbd_backend *be);
+void vbd_qos_read_key(struct vbd_backend *be);
+void vbd_qos_charge_begin(struct vbd_backend *be);
+void vbd_qos_charge_end(struct vbd_backend *be);
+void vbd_qos_release(struct vbd_backend *be);
 
 #endif /* VBDBACK_H */

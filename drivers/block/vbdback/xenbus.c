@@ -456,6 +456,7 @@ static void vbd_try_connect(struct vbd_backend *be)
 	if (fe != XenbusStateInitialised && fe != XenbusStateConnected)
 		return;
 
+	vbd_qos_read_key(be);
 	err = vbd_connect_rings(be);
 	if (err)
 		return;
@@ -609,6 +610,9 @@ static int vbd_probe(struct xenbus_device *xdev,
 	err = vbd_stats_sysfs_add(be);
 	if (err)
 		goto destroy_wq;
+	err = vbd_qos_sysfs_add(be);
+	if (err)
+		goto remove_stats;
 	/* Features first: the frontend reads them when it sees InitWait. */
 	err = vbd_advertise(be);
 	if (err)
@@ -623,6 +627,8 @@ static int vbd_probe(struct xenbus_device *xdev,
 	return 0;
 
 remove_sysfs:
+	vbd_qos_sysfs_remove(be);
+remove_stats:
 	vbd_stats_sysfs_remove(be);
 destroy_wq:
 	destroy_workqueue(be->wq);
@@ -642,7 +648,9 @@ static void vbd_remove(struct xenbus_device *xdev)
 	vbd_close_disk(be);
 	mutex_unlock(&be->lock);
 	vbd_resize_stop(be);
+	vbd_qos_sysfs_remove(be);
 	vbd_stats_sysfs_remove(be);
+	vbd_qos_release(be);
 	destroy_workqueue(be->wq);
 	dev_set_drvdata(&xdev->dev, NULL);
 	kfree(be);
