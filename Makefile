@@ -28,7 +28,7 @@ MODPROBE_CONF ?= /etc/modprobe.d/vbdback.conf
 LAB := scripts/lab/lab.sh
 LAB_SCENARIOS ?= binding verify stats attach destroy readonly missing \
 	ringpages indirect multiqueue persistent discard discard-thin resize \
-	lifecycle readonly-cdrom badkeys
+	lifecycle readonly-cdrom latency qos badkeys
 # The whole boot's ceiling: the scenarios above take about 25 minutes.
 LAB_TIMEOUT ?= 3000
 

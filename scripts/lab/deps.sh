@@ -24,6 +24,8 @@ PKGS=(
 	coreutils
 	lvm2
 	thin-provisioning-tools
+	trace-cmd
+	linux-perf
 )
 
 missing=()
