@@ -357,7 +357,7 @@ lab_console_log() { echo "$LAB_CONSOLE_DIR/guest-$1.log"; }
 # the guest applies them when it loads the module).
 lab_guest_create() {
 	local name=$1 vcpus=${LAB_GUEST_VCPUS:-1} script=agent args='' cfg spec disks='' cpus
-	local memory=512 on_reboot=destroy pin= paused=
+	local memory=512 on_reboot=destroy pin='' paused=''
 	shift
 	while [ $# -gt 0 ]; do
 		case $1 in
@@ -647,6 +647,7 @@ lab_end() {
 	if ! lab_backend_loaded; then
 		lab_fail "backend module $LAB_MODNAME not loaded at the end"
 	fi
+	lab_check_no_leaks
 	for n in "${LAB_NOTES[@]}"; do
 		echo "NOTE $LAB_SCENARIO: $n"
 	done
@@ -657,6 +658,23 @@ lab_end() {
 	fi
 	echo "SCENARIO $LAB_SCENARIO: PASS"
 	exit 0
+}
+
+# lab_check_no_leaks: with no backend device left, vbdback's debugfs
+# counters of what it holds (rings, grants, pages, requests...) must all be 0.
+lab_check_no_leaks() {
+	local d=/sys/kernel/debug/$LAB_MODNAME f v held=
+	[ "$LAB_BACKEND" = vbdback ] && [ -d "$d" ] || return 0
+	[ -z "$(lab_be_list)" ] || return 0
+	for f in "$d"/*; do
+		v=$(cat "$f" 2>/dev/null) || v='?'
+		[ "$v" = 0 ] || held="$held ${f##*/}=$v"
+	done
+	if [ -n "$held" ]; then
+		lab_fail "vbdback still holds, with no device left:$held"
+		return 1
+	fi
+	lab_log "ok: nothing held once every device is gone ($(cd "$d" && echo *))"
 }
 
 # lab_reset_dom0: used by the runner between scenarios; whatever a failed or

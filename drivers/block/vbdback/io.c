@@ -97,6 +97,7 @@ static int vbd_io_prepare_seg(struct vbd_req *req, unsigned int i,
 	}
 	if (gnttab_page_cache_get(&ring->pages, &req->pages[i]))
 		return -ENOMEM;
+	vbd_debug_add(VBD_DBG_PAGES, 1);
 	req->nr_pages++;
 	gnttab_set_map_op(&sc->map[k], vbd_page_vaddr(req->pages[i]), flags,
 			  gref, ring->be->domid);
@@ -113,7 +114,7 @@ static int vbd_io_map_done(struct vbd_req *req, unsigned int nr_map)
 {
 	struct vbd_ring *ring = req->ring;
 	struct vbd_scratch *sc = &ring->scratch;
-	unsigned int k, i;
+	unsigned int k, i, nr_ok = 0;
 	int err = 0;
 
 	for (k = 0; k < nr_map; k++) {
@@ -127,11 +128,13 @@ static int vbd_io_map_done(struct vbd_req *req, unsigned int nr_map)
 			err = -EIO;
 			continue;
 		}
+		nr_ok++;
 		req->pgrants[i] = vbd_pgrant_add(ring, req->segs[i].gref,
 						 op->handle, req->pages[i]);
 		if (!req->pgrants[i])
 			req->handles[i] = op->handle;
 	}
+	vbd_debug_add(VBD_DBG_GRANTS, nr_ok);
 	return err;
 }
 
@@ -184,6 +187,8 @@ void vbd_io_unmap(struct vbd_ring *ring, unsigned int n)
 				    n);
 		return;
 	}
+	vbd_debug_add(VBD_DBG_GRANTS, -(s64)n);
+	vbd_debug_add(VBD_DBG_PAGES, -(s64)n);
 	gnttab_page_cache_put(&ring->pages, sc->unmap_pages, n);
 }
 
@@ -217,8 +222,10 @@ void vbd_io_release(struct vbd_req *req)
 	req->nr_pages = 0;
 	if (nr_unmap)
 		vbd_io_unmap(ring, nr_unmap);
-	if (nr_put)
+	if (nr_put) {
+		vbd_debug_add(VBD_DBG_PAGES, -(s64)nr_put);
 		gnttab_page_cache_put(&ring->pages, sc->put_pages, nr_put);
+	}
 }
 
 static void vbd_io_end(struct bio *bio)

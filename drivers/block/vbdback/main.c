@@ -74,10 +74,19 @@ static int __init vbd_init(void)
 
 	if (!xen_domain())
 		return -ENODEV;
-	err = vbd_xenbus_register();
+	err = vbd_debug_init();
 	if (err)
+		return err;
+	err = vbd_xenbus_register();
+	if (err) {
 		pr_err("cannot register the \"vbd\" backend (%d); is xen-blkback loaded?\n",
 		       err);
+		goto exit_debug;
+	}
+	return 0;
+
+exit_debug:
+	vbd_debug_exit();
 	return err;
 }
 module_init(vbd_init);
@@ -85,6 +94,7 @@ module_init(vbd_init);
 static void __exit vbd_exit(void)
 {
 	vbd_xenbus_unregister();
+	vbd_debug_exit();
 }
 module_exit(vbd_exit);
 

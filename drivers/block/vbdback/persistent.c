@@ -96,6 +96,7 @@ struct vbd_pgrant *vbd_pgrant_add(struct vbd_ring *ring, grant_ref_t gref,
 	rb_link_node(&pg->node, parent, link);
 	rb_insert_color(&pg->node, &pc->tree);
 	WRITE_ONCE(pc->count, pc->count + 1);
+	vbd_debug_add(VBD_DBG_PGRANTS, 1);
 	if (pc->count > ring->stats.pgrant_peak)
 		WRITE_ONCE(ring->stats.pgrant_peak, pc->count);
 	return pg;
@@ -143,6 +144,7 @@ static void vbd_pgrant_purge(struct vbd_ring *ring, unsigned int nr,
 		return;
 	WRITE_ONCE(pc->count, pc->count - n);
 	WRITE_ONCE(pc->nr_unused, pc->nr_unused - n);
+	vbd_debug_add(VBD_DBG_PGRANTS, -(s64)n);
 	vbd_io_unmap(ring, n);
 	list_for_each_entry_safe(pg, tmp, &victims, lru)
 		kfree(pg);

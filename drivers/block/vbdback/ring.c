@@ -47,6 +47,7 @@ static void vbd_ring_accept(struct vbd_ring *ring, struct vbd_req *req)
 	req->lat_kind = vbd_stats_lat_kind(req->io.kind);
 	n = &ring->inflight[req->lat_kind != VBD_LAT_READ];
 	WRITE_ONCE(*n, *n + 1);
+	vbd_debug_add(VBD_DBG_REQUESTS, 1);
 }
 
 /* Count an answered request's latency, and take it off the gauge. */
@@ -60,6 +61,7 @@ static u64 vbd_ring_retire(struct vbd_ring *ring, struct vbd_req *req)
 	vbd_stats_lat_add(&ring->stats, req->lat_kind, ns);
 	n = &ring->inflight[req->lat_kind != VBD_LAT_READ];
 	WRITE_ONCE(*n, *n - 1);
+	vbd_debug_add(VBD_DBG_REQUESTS, -1);
 	return ns;
 }
 
@@ -448,6 +450,7 @@ static void vbd_ring_free(struct vbd_ring *ring)
 	vbd_ring_free_scratch(&ring->scratch);
 	vbd_ring_free_reqs(ring);
 	kfree(ring);
+	vbd_debug_add(VBD_DBG_RINGS, -1);
 }
 
 static struct vbd_ring *vbd_ring_alloc(struct vbd_backend *be,
@@ -459,6 +462,7 @@ static struct vbd_ring *vbd_ring_alloc(struct vbd_backend *be,
 	ring = kzalloc(sizeof(*ring), GFP_KERNEL);
 	if (!ring)
 		return NULL;
+	vbd_debug_add(VBD_DBG_RINGS, 1);
 	ring->be = be;
 	ring->index = index;
 	ring->abi = cfg->abi;

@@ -361,6 +361,17 @@ struct vbd_backend {
 	char *cgroup_path;
 };
 
+/* What the module-wide leak counters in debugfs count. */
+enum vbd_debug_counter {
+	VBD_DBG_BACKENDS,	/* devices probed and not removed */
+	VBD_DBG_RINGS,		/* rings allocated and not freed */
+	VBD_DBG_GRANTS,		/* guest grants mapped, persistent ones too */
+	VBD_DBG_PGRANTS,	/* persistent grants cached */
+	VBD_DBG_PAGES,		/* pages out of the rings' page caches */
+	VBD_DBG_REQUESTS,	/* requests accepted and not answered */
+	VBD_DBG_NR,
+};
+
 /* The kernel address of a page a grant is mapped onto. */
 static inline unsigned long vbd_page_vaddr(struct page *page)
 {
@@ -369,6 +380,11 @@ static inline unsigned long vbd_page_vaddr(struct page *page)
 
 /* main.c */
 void vbd_params_get(struct vbd_params *params);
+
+/* debugfs.c */
+int vbd_debug_init(void);
+void vbd_debug_exit(void);
+void vbd_debug_add(enum vbd_debug_counter c, s64 delta);
 
 /* xenbus.c */
 int vbd_xenbus_register(void);

@@ -624,6 +624,7 @@ static int vbd_probe(struct xenbus_device *xdev,
 	err = vbd_watch_start(be);
 	if (err)
 		goto remove_sysfs;
+	vbd_debug_add(VBD_DBG_BACKENDS, 1);
 	return 0;
 
 remove_sysfs:
@@ -654,6 +655,7 @@ static void vbd_remove(struct xenbus_device *xdev)
 	destroy_workqueue(be->wq);
 	dev_set_drvdata(&xdev->dev, NULL);
 	kfree(be);
+	vbd_debug_add(VBD_DBG_BACKENDS, -1);
 }
 
 /* Return: true if the device should now be unregistered. */
