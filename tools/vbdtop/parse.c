@@ -53,14 +53,16 @@ static const char *scan_u64(const char *s, u64 *v)
  * @v: the number
  *
  * Return: 0, or -EINVAL unless @s is one unsigned decimal number with
- * optional white space around it.
+ * optional white space around it; @v is left alone then.
  */
 int vbd_parse_u64(const char *s, u64 *v)
 {
 	unsigned int nr;
+	u64 n;
 
-	if (vbd_parse_u64_list(s, v, 1, &nr) || nr != 1)
+	if (vbd_parse_u64_list(s, &n, 1, &nr) || nr != 1)
 		return -EINVAL;
+	*v = n;
 	return 0;
 }
 
@@ -72,7 +74,7 @@ int vbd_parse_u64(const char *s, u64 *v)
  * @nr: how many were found
  *
  * Return: 0, or -EINVAL on anything but digits and white space, a number
- * too large, or more than @max numbers.
+ * too large, or more than @max numbers (@v may be partly written then).
  */
 int vbd_parse_u64_list(const char *s, u64 *v, unsigned int max,
 		       unsigned int *nr)
@@ -96,15 +98,17 @@ int vbd_parse_u64_list(const char *s, u64 *v, unsigned int max,
  * @s: NUL-terminated contents
  * @h: the histogram
  *
- * Return: 0, or -EINVAL if @s is not 1 to VBD_LAT_MAX_BUCKETS counts.
+ * Return: 0, or -EINVAL if @s is not 1 to VBD_LAT_MAX_BUCKETS counts; @h
+ * is left alone then.
  */
 int vbd_parse_hist(const char *s, struct vbd_hist *h)
 {
-	unsigned int nr;
+	struct vbd_hist t;
 
-	if (vbd_parse_u64_list(s, h->count, VBD_LAT_MAX_BUCKETS, &nr) || !nr)
+	if (vbd_parse_u64_list(s, t.count, VBD_LAT_MAX_BUCKETS, &t.nr) ||
+	    !t.nr)
 		return -EINVAL;
-	h->nr = nr;
+	*h = t;
 	return 0;
 }
 
