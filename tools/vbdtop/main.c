@@ -275,6 +275,19 @@ static void print_frame(const struct vbd_opts *o, const struct vbd_frame *fr,
 	}
 }
 
+/*
+ * On a terminal, rates take one interval to come: say so at once rather
+ * than leave the operator before a blank screen.
+ */
+static void print_waiting(const struct vbd_opts *o)
+{
+	if (o->mode != VBD_MODE_TERMINAL)
+		return;
+	printf("\033[H\033[2Jvbdtop: first sample taken, figures in %.2f s\n",
+	       o->delay);
+	fflush(stdout);
+}
+
 /* One refresh: the rows between two scans, sorted and printed. */
 static int show(const struct vbd_opts *o, const struct vbd_sample_set *prev,
 		const struct vbd_sample_set *cur, struct vbd_row *rows)
@@ -326,6 +339,8 @@ static int run(const struct vbd_opts *o, const sigset_t *stop)
 	if (vbd_names_open(&names, o->xenstore))
 		fprintf(stderr, "vbdtop: xenstore not reachable: guests are shown as dom<ID>\n");
 	ret = scan_named(o, &names, NULL, prev);
+	if (!ret)
+		print_waiting(o);
 	next = prev->when + o->delay;
 	for (i = 0; !ret && (!o->count || i < o->count); i++) {
 		if (sleep_until(next, stop))
