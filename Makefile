@@ -8,6 +8,7 @@
 #   make demo            boot the Xen lab and serve a guest's disk (fio)
 #   make check           every check, ending in one pass/fail line
 #   make style|sparse|w1|compat|unit|lab    the parts of make check
+#   make tools           build tools/vbdtop (installed by make install too)
 
 SRC := drivers/block/vbdback
 MODULE := $(SRC)/vbdback.ko
@@ -25,35 +26,44 @@ COMPAT_KDIRS ?= $(sort $(wildcard /usr/src/linux-headers-6.12.*-amd64))
 DEPMOD ?= depmod
 MODPROBE_CONF ?= /etc/modprobe.d/vbdback.conf
 
+VBDTOP := tools/vbdtop
+
 LAB := scripts/lab/lab.sh
 LAB_SCENARIOS ?= binding verify stats attach destroy readonly missing \
 	ringpages indirect multiqueue persistent discard discard-thin resize \
-	lifecycle readonly-cdrom latency qos badkeys
+	lifecycle readonly-cdrom latency qos vbdtop badkeys
 # The whole boot's ceiling: the scenarios above take about 25 minutes.
 LAB_TIMEOUT ?= 3000
 
 .PHONY: all module clean install uninstall deps w1 compat sparse style unit \
-	lab demo check
+	lab demo check tools
 
 all: module
 
 module:
 	$(MAKE) -C $(KDIR) M=$(CURDIR) modules
 
+tools:
+	$(MAKE) -C $(VBDTOP)
+
 clean:
 	$(MAKE) -C $(KDIR) M=$(CURDIR) clean
 	$(MAKE) -C tests/unit clean
 	$(MAKE) -C tests/fuzz clean
+	$(MAKE) -C tests/vbdtop clean
+	$(MAKE) -C $(VBDTOP) clean
 	rm -rf $(BUILD)
 
-install: module
+install: module tools
 	$(MAKE) -C $(KDIR) M=$(CURDIR) modules_install
 	install -D -m 0644 packaging/vbdback-modprobe.conf $(DESTDIR)$(MODPROBE_CONF)
+	$(MAKE) -C $(VBDTOP) install DESTDIR=$(DESTDIR)
 	$(if $(DESTDIR),,$(DEPMOD) -a $(KVER))
 
 uninstall:
 	rm -f /lib/modules/$(KVER)/updates/vbdback.ko \
 	      /lib/modules/$(KVER)/extra/vbdback.ko $(MODPROBE_CONF)
+	$(MAKE) -C $(VBDTOP) uninstall
 	$(DEPMOD) -a $(KVER)
 
 deps:
@@ -75,6 +85,7 @@ style:
 
 unit:
 	$(MAKE) -C tests/unit run
+	$(MAKE) -C tests/vbdtop run
 
 # libFuzzer on the request decoding: a campaign, and make check's short run.
 FUZZ_RUNS ?= 1000000
@@ -88,7 +99,7 @@ fuzz-quick:
 # The lab boots the 6.1 kernel, whatever this machine runs.
 lab demo: KVER := $(LAB_KVER)
 
-lab: module
+lab: module tools
 	$(LAB) --module $(MODULE) --timeout $(LAB_TIMEOUT) $(LAB_SCENARIOS)
 
 demo: deps module

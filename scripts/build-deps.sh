@@ -4,7 +4,7 @@
 # Install what building and checking vbdback needs on Debian 12: kernel
 # headers for the lab's 6.1 kernel and for 6.12 (compile coverage), sparse,
 # the kernel source (checkpatch.pl), libxen-dev (blkif.h for the unit
-# tests), and clang with libclang-rt-dev, which holds libFuzzer and which
+# tests, libxenstore for vbdtop), and clang with libclang-rt-dev, which holds libFuzzer and which
 # clang only recommends (tests/fuzz). Quick when everything is present.
 set -euo pipefail
 

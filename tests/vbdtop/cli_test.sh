@@ -1,0 +1,140 @@
+#!/bin/bash
+# SPDX-License-Identifier: GPL-2.0
+#
+# vbdtop's command line, run for real against a fake sysfs tree: exit
+# statuses, --help and --version, the three output modes, and the JSON
+# lines parsed back (python3's json) with their figures checked.
+#
+# usage: cli_test.sh PATH-TO-VBDTOP
+set -uo pipefail
+
+vbdtop=${1:?usage: cli_test.sh PATH-TO-VBDTOP}
+passed=0
+failed=0
+tree=$(mktemp -d /tmp/vbdtop-cli.XXXXXX) || exit 1
+trap 'rm -rf "$tree"' EXIT
+
+ok() {
+	passed=$((passed + 1))
+}
+
+fail() {
+	failed=$((failed + 1))
+	echo "cli_test: FAIL: $*" >&2
+}
+
+# expect_rc DESC RC CMD...: CMD exits with RC.
+expect_rc() {
+	local desc=$1 want=$2 rc
+	shift 2
+	"$@" >"$tree/out" 2>"$tree/err"
+	rc=$?
+	if [ "$rc" = "$want" ]; then
+		ok
+	else
+		fail "$desc: exit $rc, expected $want ($(head -c 200 "$tree/err"))"
+	fi
+}
+
+# expect_grep DESC REGEX FILE
+expect_grep() {
+	if grep -qE -- "$2" "$3"; then
+		ok
+	else
+		fail "$1: no line matching '$2' in $(head -c 300 "$3")"
+	fi
+}
+
+# stats DEV RD_REQ WR_REQ RD_SECT WR_SECT
+stats() {
+	local d=$tree/sys/$1/statistics
+	mkdir -p "$d"
+	echo 0 >"$d/oo_req"
+	echo "$2" >"$d/rd_req"
+	echo "$3" >"$d/wr_req"
+	echo "$4" >"$d/rd_sect"
+	echo "$5" >"$d/wr_sect"
+	echo 0 >"$d/f_req"
+	echo 0 >"$d/ds_req"
+}
+
+stats vbd-1-51712 100 10 800 80
+mkdir -p "$tree/sys/vbd-1-51712/latency" "$tree/sys/vbd-1-51712/vbdback"
+for f in read write flush discard; do
+	echo "0 0 0 0 0 0 0 5 0 0 0 0 0 0 0 0 0 0 0 0 0 0 0 0" >"$tree/sys/vbd-1-51712/latency/$f"
+done
+echo "1 2" >"$tree/sys/vbd-1-51712/vbdback/inflight"
+stats vbd-7-51728 0 0 0 0
+run=("$vbdtop" --sysfs "$tree/sys" --no-xenstore)
+
+expect_rc "--help" 0 "$vbdtop" --help
+expect_grep "--help text" '^usage: vbdtop' "$tree/out"
+expect_rc "--version" 0 "$vbdtop" --version
+expect_grep "--version text" '^vbdtop [0-9]+\.[0-9]+$' "$tree/out"
+expect_rc "-V" 0 "$vbdtop" -V
+expect_rc "unknown option" 2 "$vbdtop" --frobnicate
+expect_rc "extra argument" 2 "$vbdtop" -b extra
+expect_rc "-d 0" 2 "$vbdtop" -d 0
+expect_rc "-d abc" 2 "$vbdtop" -d abc
+expect_rc "-d nan" 2 "$vbdtop" -d nan
+expect_rc "-d 1s" 2 "$vbdtop" -d 1s
+expect_rc "-n 0" 2 "$vbdtop" -n 0
+expect_rc "-n -1" 2 "$vbdtop" -n -1
+expect_rc "-s foo" 2 "$vbdtop" -s foo
+expect_rc "missing sysfs dir" 1 "$vbdtop" --sysfs "$tree/none" --no-xenstore -b -n 1 -d 0.01
+expect_grep "missing sysfs dir message" 'none: No such file' "$tree/err"
+
+# Batch: title, header, one line per device, blank line; no escapes.
+expect_rc "batch run" 0 "${run[@]}" -b -n 2 -d 0.05
+expect_grep "batch header" '^DOMID NAME +DEV +R_IOPS' "$tree/out"
+expect_grep "batch vbdback row" '^ +1 dom1 +51712 +0\.0 +0\.0 +0\.00 +0\.00 +- +- +3$' "$tree/out"
+expect_grep "batch xen-blkback row" '^ +7 dom7 +51728 .* +- +- +-$' "$tree/out"
+if [ "$(grep -c '^DOMID' "$tree/out")" = 2 ]; then ok; else fail "batch: not 2 refreshes"; fi
+if grep -q $'\033' "$tree/out"; then fail "batch output has escapes"; else ok; fi
+
+# Terminal mode: each refresh clears the screen.
+expect_rc "terminal run" 0 "${run[@]}" -n 1 -d 0.05
+if [ "$(head -c 7 "$tree/out")" = $'\033[H\033[2J' ]; then ok; else fail "terminal: no clear screen"; fi
+
+# JSON lines: one object per refresh, parsed back.
+expect_rc "json run" 0 "${run[@]}" -j -n 3 -d 0.05 -s name
+if python3 -c '
+import json, sys
+lines = open(sys.argv[1]).read().splitlines()
+assert len(lines) == 3, lines
+for l in lines:
+    o = json.loads(l)
+    assert o["sort"] == "name" and o["interval"] > 0.04, o
+    d = {x["domid"]: x for x in o["devices"]}
+    assert sorted(d) == [1, 7], d
+    a, b = d[1], d[7]
+    assert a["name"] == "dom1" and a["dev"] == "51712", a
+    assert a["read_iops"] == 0 and a["write_mbs"] == 0, a
+    assert a["inflight"] == 3 and a["inflight_read"] == 1, a
+    assert a["lat_count"] == 0 and a["p99_us"] is None, a
+    assert b["p50_us"] is None and b["inflight"] is None, b
+    assert b["lat_count"] is None, b
+' "$tree/out"; then
+	ok
+else
+	fail "json lines"
+fi
+
+# SIGTERM ends a run without -n cleanly, between refreshes.
+"${run[@]}" -j -d 0.05 >"$tree/out" 2>"$tree/err" &
+pid=$!
+sleep 0.5
+kill -TERM "$pid"
+wait "$pid"
+rc=$?
+if [ "$rc" = 0 ]; then ok; else fail "SIGTERM: exit $rc"; fi
+if [ -s "$tree/out" ] && python3 -c '
+import json, sys
+[json.loads(l) for l in open(sys.argv[1])]' "$tree/out"; then
+	ok
+else
+	fail "SIGTERM: output not whole JSON lines"
+fi
+
+echo "cli_test: $passed passed, $failed failed"
+[ "$failed" = 0 ]
