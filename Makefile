@@ -25,6 +25,17 @@ COMPAT_KDIRS ?= $(sort $(wildcard /usr/src/linux-headers-6.12.*-amd64))
 DEPMOD ?= depmod
 MODPROBE_CONF ?= /etc/modprobe.d/vbdback.conf
 
+# Where make install puts the module, whatever the kernel's own default for
+# external modules (extra/ up to 6.1, updates/ later), so that make uninstall
+# knows where it is. DKMS installs into updates/dkms/ instead.
+INSTALL_MOD_DIR ?= updates
+MOD_DIRS = $(foreach d,$(INSTALL_MOD_DIR) extra,\
+	$(DESTDIR)/lib/modules/$(KVER)/$(d)/$(SRC))
+# Debian's headers carry no signing key: kbuild would try to sign and print
+# SSL errors. A kernel tree that has its key signs as usual.
+SIG_KEY = $(shell sed -n 's/^CONFIG_MODULE_SIG_KEY="\(.*\)"$$/\1/p' $(KDIR)/.config 2>/dev/null)
+NO_SIGN = $(if $(wildcard $(SIG_KEY) $(KDIR)/$(SIG_KEY)),,CONFIG_MODULE_SIG_ALL=)
+
 LAB := scripts/lab/lab.sh
 LAB_SCENARIOS ?= binding verify stats attach destroy readonly missing \
 	ringpages indirect multiqueue persistent discard discard-thin resize \
@@ -47,14 +58,22 @@ clean:
 	rm -rf $(BUILD)
 
 install: module
-	$(MAKE) -C $(KDIR) M=$(CURDIR) modules_install
+	$(MAKE) -C $(KDIR) M=$(CURDIR) INSTALL_MOD_PATH=$(DESTDIR) \
+		INSTALL_MOD_DIR=$(INSTALL_MOD_DIR) $(NO_SIGN) modules_install
 	install -D -m 0644 packaging/vbdback-modprobe.conf $(DESTDIR)$(MODPROBE_CONF)
 	$(if $(DESTDIR),,$(DEPMOD) -a $(KVER))
 
+# Also looks where make install put it before INSTALL_MOD_DIR was fixed
+# (extra/), and removes the directories it leaves empty: vbdback's and its
+# three parents ($(SRC)), up to and including updates/.
 uninstall:
-	rm -f /lib/modules/$(KVER)/updates/vbdback.ko \
-	      /lib/modules/$(KVER)/extra/vbdback.ko $(MODPROBE_CONF)
-	$(DEPMOD) -a $(KVER)
+	for d in $(MOD_DIRS); do \
+		rm -f $$d/vbdback.ko $$d/vbdback.ko.*; \
+		rmdir --ignore-fail-on-non-empty $$d $${d%/*} $${d%/*/*} \
+			$${d%/*/*/*} 2>/dev/null || true; \
+	done
+	rm -f $(DESTDIR)$(MODPROBE_CONF)
+	$(if $(DESTDIR),,$(DEPMOD) -a $(KVER))
 
 deps:
 	scripts/build-deps.sh
