@@ -5,9 +5,11 @@
 #   make                 build vbdback.ko for the running kernel (or the lab's)
 #   make install         install it, blacklist xen-blkback, run depmod
 #   make uninstall       undo make install
+#   make dkms-install    the same through DKMS, rebuilt for every new kernel
+#   make dkms-uninstall  undo make dkms-install
 #   make demo            boot the Xen lab and serve a guest's disk (fio)
 #   make check           every check, ending in one pass/fail line
-#   make style|sparse|w1|compat|unit|lab    the parts of make check
+#   make style|sparse|w1|compat|unit|dkms-check|lab    the parts of make check
 
 SRC := drivers/block/vbdback
 MODULE := $(SRC)/vbdback.ko
@@ -24,6 +26,7 @@ COMPAT_KDIRS ?= $(sort $(wildcard /usr/src/linux-headers-6.12.*-amd64))
 
 DEPMOD ?= depmod
 MODPROBE_CONF ?= /etc/modprobe.d/vbdback.conf
+VERSION := $(shell cat $(CURDIR)/VERSION)
 
 # Where make install puts the module, whatever the kernel's own default for
 # external modules (extra/ up to 6.1, updates/ later), so that make uninstall
@@ -36,6 +39,11 @@ MOD_DIRS = $(foreach d,$(INSTALL_MOD_DIR) extra,\
 SIG_KEY = $(shell sed -n 's/^CONFIG_MODULE_SIG_KEY="\(.*\)"$$/\1/p' $(KDIR)/.config 2>/dev/null)
 NO_SIGN = $(if $(wildcard $(SIG_KEY) $(KDIR)/$(SIG_KEY)),,CONFIG_MODULE_SIG_ALL=)
 
+DKMS ?= dkms
+DKMS_SRC ?= /usr/src/vbdback-$(VERSION)
+DKMS_FILES = $(filter-out %.mod.c,$(wildcard $(SRC)/*.[ch]))
+DKMS_ADDED = $(shell $(DKMS) status -m vbdback -v $(VERSION) 2>/dev/null)
+
 LAB := scripts/lab/lab.sh
 LAB_SCENARIOS ?= binding verify stats attach destroy readonly missing \
 	ringpages indirect multiqueue persistent discard discard-thin resize \
@@ -44,7 +52,7 @@ LAB_SCENARIOS ?= binding verify stats attach destroy readonly missing \
 LAB_TIMEOUT ?= 3000
 
 .PHONY: all module clean install uninstall deps w1 compat sparse style unit \
-	lab demo check
+	lab demo check dkms-source dkms-install dkms-uninstall dkms-check
 
 all: module
 
@@ -75,6 +83,29 @@ uninstall:
 	rm -f $(DESTDIR)$(MODPROBE_CONF)
 	$(if $(DESTDIR),,$(DEPMOD) -a $(KVER))
 
+# The DKMS source tree: what building needs, and dkms.conf with the version.
+dkms-source:
+	rm -rf $(DKMS_SRC)
+	install -d $(DKMS_SRC)/$(SRC) $(DKMS_SRC)/packaging
+	install -m 0644 Kbuild Makefile VERSION $(DKMS_SRC)/
+	install -m 0644 $(SRC)/Kbuild $(DKMS_FILES) $(DKMS_SRC)/$(SRC)/
+	install -m 0644 packaging/vbdback-modprobe.conf $(DKMS_SRC)/packaging/
+	sed 's/#MODULE_VERSION#/$(VERSION)/' dkms.conf >$(DKMS_SRC)/dkms.conf
+
+# Installing the same version again replaces it (sources changed since).
+dkms-install:
+	$(if $(DKMS_ADDED),$(DKMS) remove vbdback/$(VERSION) --all)
+	$(MAKE) dkms-source
+	$(DKMS) add vbdback/$(VERSION)
+	$(DKMS) build vbdback/$(VERSION) -k $(KVER)
+	$(DKMS) install vbdback/$(VERSION) -k $(KVER)
+	install -D -m 0644 packaging/vbdback-modprobe.conf $(MODPROBE_CONF)
+
+dkms-uninstall:
+	$(if $(DKMS_ADDED),$(DKMS) remove vbdback/$(VERSION) --all)
+	rm -rf $(DKMS_SRC)
+	rm -f $(MODPROBE_CONF)
+
 deps:
 	scripts/build-deps.sh
 	$(if $(wildcard $(LAB)),$(dir $(LAB))deps.sh)
@@ -91,6 +122,10 @@ sparse:
 
 style:
 	scripts/style.sh
+
+# dkms add and build for the 6.1 and 6.12 kernels, in private trees.
+dkms-check:
+	scripts/dkms-check.sh
 
 unit:
 	$(MAKE) -C tests/unit run
