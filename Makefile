@@ -5,9 +5,11 @@
 #   make                 build vbdback.ko for the running kernel (or the lab's)
 #   make install         install it, blacklist xen-blkback, run depmod
 #   make uninstall       undo make install
+#   make dkms-install    the same through DKMS, rebuilt for every new kernel
+#   make dkms-uninstall  undo make dkms-install
 #   make demo            boot the Xen lab and serve a guest's disk (fio)
 #   make check           every check, ending in one pass/fail line
-#   make style|sparse|w1|compat|unit|lab    the parts of make check
+#   make style|sparse|w1|compat|unit|dkms-check|lab    the parts of make check
 #   make tools           build tools/vbdtop (installed by make install too)
 
 SRC := drivers/block/vbdback
@@ -25,6 +27,23 @@ COMPAT_KDIRS ?= $(sort $(wildcard /usr/src/linux-headers-6.12.*-amd64))
 
 DEPMOD ?= depmod
 MODPROBE_CONF ?= /etc/modprobe.d/vbdback.conf
+VERSION := $(shell cat $(CURDIR)/VERSION)
+
+# Where make install puts the module, whatever the kernel's own default for
+# external modules (extra/ up to 6.1, updates/ later), so that make uninstall
+# knows where it is. DKMS installs into updates/dkms/ instead.
+INSTALL_MOD_DIR ?= updates
+MOD_DIRS = $(foreach d,$(INSTALL_MOD_DIR) extra,\
+	$(DESTDIR)/lib/modules/$(KVER)/$(d)/$(SRC))
+# Debian's headers carry no signing key: kbuild would try to sign and print
+# SSL errors. A kernel tree that has its key signs as usual.
+SIG_KEY = $(shell sed -n 's/^CONFIG_MODULE_SIG_KEY="\(.*\)"$$/\1/p' $(KDIR)/.config 2>/dev/null)
+NO_SIGN = $(if $(wildcard $(SIG_KEY) $(KDIR)/$(SIG_KEY)),,CONFIG_MODULE_SIG_ALL=)
+
+DKMS ?= dkms
+DKMS_SRC ?= /usr/src/vbdback-$(VERSION)
+DKMS_FILES = $(filter-out %.mod.c,$(wildcard $(SRC)/*.[ch]))
+DKMS_ADDED = $(shell $(DKMS) status -m vbdback -v $(VERSION) 2>/dev/null)
 
 VBDTOP := tools/vbdtop
 
@@ -36,7 +55,7 @@ LAB_SCENARIOS ?= binding verify stats attach destroy readonly missing \
 LAB_TIMEOUT ?= 3000
 
 .PHONY: all module clean install uninstall deps w1 compat sparse style unit \
-	lab demo check tools
+	lab demo check tools dkms-source dkms-install dkms-uninstall dkms-check
 
 all: module
 
@@ -55,16 +74,47 @@ clean:
 	rm -rf $(BUILD)
 
 install: module tools
-	$(MAKE) -C $(KDIR) M=$(CURDIR) modules_install
+	$(MAKE) -C $(KDIR) M=$(CURDIR) INSTALL_MOD_PATH=$(DESTDIR) \
+		INSTALL_MOD_DIR=$(INSTALL_MOD_DIR) $(NO_SIGN) modules_install
 	install -D -m 0644 packaging/vbdback-modprobe.conf $(DESTDIR)$(MODPROBE_CONF)
 	$(MAKE) -C $(VBDTOP) install DESTDIR=$(DESTDIR)
 	$(if $(DESTDIR),,$(DEPMOD) -a $(KVER))
 
+# Also looks where make install put it before INSTALL_MOD_DIR was fixed
+# (extra/), and removes the directories it leaves empty: vbdback's and its
+# three parents ($(SRC)), up to and including updates/.
 uninstall:
-	rm -f /lib/modules/$(KVER)/updates/vbdback.ko \
-	      /lib/modules/$(KVER)/extra/vbdback.ko $(MODPROBE_CONF)
-	$(MAKE) -C $(VBDTOP) uninstall
-	$(DEPMOD) -a $(KVER)
+	for d in $(MOD_DIRS); do \
+		rm -f $$d/vbdback.ko $$d/vbdback.ko.*; \
+		rmdir --ignore-fail-on-non-empty $$d $${d%/*} $${d%/*/*} \
+			$${d%/*/*/*} 2>/dev/null || true; \
+	done
+	rm -f $(DESTDIR)$(MODPROBE_CONF)
+	$(MAKE) -C $(VBDTOP) uninstall DESTDIR=$(DESTDIR)
+	$(if $(DESTDIR),,$(DEPMOD) -a $(KVER))
+
+# The DKMS source tree: what building needs, and dkms.conf with the version.
+dkms-source:
+	rm -rf $(DKMS_SRC)
+	install -d $(DKMS_SRC)/$(SRC) $(DKMS_SRC)/packaging
+	install -m 0644 Kbuild Makefile VERSION $(DKMS_SRC)/
+	install -m 0644 $(SRC)/Kbuild $(DKMS_FILES) $(DKMS_SRC)/$(SRC)/
+	install -m 0644 packaging/vbdback-modprobe.conf $(DKMS_SRC)/packaging/
+	sed 's/#MODULE_VERSION#/$(VERSION)/' dkms.conf >$(DKMS_SRC)/dkms.conf
+
+# Installing the same version again replaces it (sources changed since).
+dkms-install:
+	$(if $(DKMS_ADDED),$(DKMS) remove vbdback/$(VERSION) --all)
+	$(MAKE) dkms-source
+	$(DKMS) add vbdback/$(VERSION)
+	$(DKMS) build vbdback/$(VERSION) -k $(KVER)
+	$(DKMS) install vbdback/$(VERSION) -k $(KVER)
+	install -D -m 0644 packaging/vbdback-modprobe.conf $(MODPROBE_CONF)
+
+dkms-uninstall:
+	$(if $(DKMS_ADDED),$(DKMS) remove vbdback/$(VERSION) --all)
+	rm -rf $(DKMS_SRC)
+	rm -f $(MODPROBE_CONF)
 
 deps:
 	scripts/build-deps.sh
@@ -82,6 +132,10 @@ sparse:
 
 style:
 	scripts/style.sh
+
+# dkms add and build for the 6.1 and 6.12 kernels, in private trees.
+dkms-check:
+	scripts/dkms-check.sh
 
 unit:
 	$(MAKE) -C tests/unit run

@@ -44,6 +44,7 @@ step w1-6.1 make -s w1 KVER="$lab_kver"
 step compat-6.12 make -s compat
 step sparse make -s sparse
 step module make -s module KVER="$lab_kver"
+step dkms make -s dkms-check
 if [ "${CHECK_LAB:-1}" != 0 ]; then
 	if [ -f drivers/block/vbdback/vbdback.ko ]; then
 		# The lab prints its own per-scenario lines: show them as they come.
