@@ -2,7 +2,8 @@
 # SPDX-License-Identifier: GPL-2.0
 #
 # Install the Debian packages the vbdback lab needs (Xen 4.17 inside QEMU,
-# the Debian 6.1 kernel as dom0 and guest kernel, busybox, fio).
+# the Debian 6.1 kernel as dom0 and guest kernel, busybox, fio, and the
+# storage dom0 serves guests from: LVM, a LIO iSCSI target, open-iscsi).
 # Idempotent: does nothing but a dpkg query when everything is present.
 
 set -euo pipefail
@@ -26,6 +27,8 @@ PKGS=(
 	thin-provisioning-tools
 	trace-cmd
 	linux-perf
+	targetcli-fb
+	open-iscsi
 )
 
 missing=()

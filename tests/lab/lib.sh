@@ -328,6 +328,132 @@ lab_nullb_free() {
 }
 
 # ------------------------------------------------------------------------
+# LVM volume groups on the lab's loop or ram devices
+
+# dom0 has no udev: LVM must not wait for it nor count on its rules (it
+# makes /dev/VG/LV itself then), and it looks at the lab's loop and ram
+# devices only. Volume group names start with vbdlab: lab_reset_dom0
+# removes device-mapper devices of that name a killed scenario left.
+LAB_LVMCONF='activation { udev_sync=0 udev_rules=0 } devices { obtain_device_list_from_udev=0 use_devicesfile=0 global_filter=[ "a|^/dev/loop|", "a|^/dev/ram|", "r|.*|" ] }'
+LAB_VGS=()
+
+# lab_lvm COMMAND ARGS...: one lvm command with the lab's configuration.
+lab_lvm() {
+	local sub=$1
+	shift
+	timeout 120 lvm "$sub" --config "$LAB_LVMCONF" "$@"
+}
+
+# lab_lvm_do DESC COMMAND ARGS...: lab_lvm, and on failure its output and
+# lab_fail DESC.
+lab_lvm_do() {
+	local desc=$1 rc
+	shift
+	lab_lvm "$@" >"$LAB_TMP/lvm.log" 2>&1 && return 0
+	rc=$?
+	sed 's/^/  lvm: /' "$LAB_TMP/lvm.log" | tail -n 20
+	lab_fail "$desc (lvm $1 exit $rc)"
+	return 1
+}
+
+# lab_vg_setup VG PV: volume group VG on the dom0 block device PV. lab_end
+# removes it if the scenario did not (lab_vg_remove).
+lab_vg_setup() {
+	command -v lvm >/dev/null || { lab_fail "lvm2 is not installed (scripts/lab/deps.sh)"; return 1; }
+	mkdir -p /run/lock/lvm /etc/lvm
+	LAB_VGS+=("$1:$2")
+	lab_on_end lab_vg_cleanup "$1"
+	lab_lvm_do "pvcreate $2" pvcreate -ff -y "$2" || return 1
+	lab_lvm_do "vgcreate $1 $2" vgcreate "$1" "$2"
+}
+
+# lab_thin_pool_setup VG MIB: thin pool VG/pool of MIB MiB, 64 KiB chunks,
+# new chunks not zeroed (what the lab's checks of its usage assume).
+lab_thin_pool_setup() {
+	command -v thin_check >/dev/null || { lab_fail "thin-provisioning-tools is not installed"; return 1; }
+	timeout 30 modprobe dm_thin_pool || { lab_fail "modprobe dm_thin_pool"; return 1; }
+	lab_lvm_do "thin pool $1/pool" lvcreate --type thin-pool -L "${2}M" --chunksize 64k -Zn -n pool "$1"
+}
+
+# lab_thin_pool_pct VG: data_percent of VG/pool in hundredths of a percent
+# ("?" if lvs fails).
+lab_thin_pool_pct() {
+	local p
+	p=$(lab_lvm lvs --noheadings -o data_percent "$1/pool" 2>/dev/null | tr -d ' ')
+	[[ $p =~ ^[0-9]+(\.[0-9]+)?$ ]] || { echo '?'; return 1; }
+	echo "$p" | awk '{ printf "%d\n", $1 * 100 }'
+}
+
+# lab_sub A B: A - B, or "?" unless both are integers.
+lab_sub() {
+	if lab_is_int "$1" && lab_is_int "$2"; then
+		echo $(($1 - $2))
+	else
+		echo '?'
+	fi
+}
+
+# lab_lv_wait VG LV: /dev/VG/LV is there (LVM makes it without udev).
+lab_lv_wait() {
+	lab_wait 10 "/dev/$1/$2" test -b "/dev/$1/$2" && return 0
+	lab_fail "no /dev/$1/$2"
+	return 1
+}
+
+# lab_dev_majmin DEV: "MAJOR:MINOR" in hex, as hotplug scripts write
+# physical-device.
+lab_dev_majmin() {
+	printf '%x:%x' "0x$(stat -L -c %t "$1")" "0x$(stat -L -c %T "$1")"
+}
+
+# lab_vg_remove VG: remove VG with its volumes, then its physical volume.
+# Fails when LVM refuses (a volume is still open: a backend that did not let
+# go) or when a device-mapper device or /dev entry of VG is left.
+lab_vg_remove() {
+	local vg=$1 pv='' e rest=() left
+	for e in "${LAB_VGS[@]}"; do
+		if [ "${e%%:*}" = "$vg" ]; then
+			pv=${e#*:}
+		else
+			rest+=("$e")
+		fi
+	done
+	LAB_VGS=("${rest[@]}")
+	if [ -z "$pv" ]; then
+		lab_fail "volume group $vg was not made by lab_vg_setup"
+		return 1
+	fi
+	if ! lab_lvm_do "vgremove $vg" vgremove -f -y "$vg"; then
+		# whatever held a volume, the devices under it must still go
+		lab_lvm vgremove -ff -y "$vg" >/dev/null 2>&1
+		lab_lvm pvremove -ff -y "$pv" >/dev/null 2>&1
+		return 1
+	fi
+	lab_lvm_do "pvremove $pv" pvremove -y "$pv" || return 1
+	# device-mapper names are VG-LV with each "-" of the names doubled
+	left=$(timeout 30 dmsetup ls 2>/dev/null | awk -v p="${vg//-/--}-" 'index($1, p) == 1 { print $1 }')
+	if [ -n "$left" ]; then
+		lab_fail "device-mapper devices of $vg left: $(echo "$left" | tr '\n' ' ')"
+		return 1
+	fi
+	if [ -e "/dev/$vg" ]; then
+		lab_fail "/dev/$vg left after vgremove: $(find "/dev/$vg" -mindepth 1 -printf '%f ')"
+		return 1
+	fi
+	lab_log "ok: volume group $vg and physical volume $pv removed, no device left"
+	return 0
+}
+
+# lab_vg_cleanup VG: in lab_end, lab_vg_remove if the scenario did not.
+lab_vg_cleanup() {
+	local e
+	for e in "${LAB_VGS[@]}"; do
+		[ "${e%%:*}" = "$1" ] && { lab_vg_remove "$1"; return; }
+	done
+	return 0
+}
+
+# ------------------------------------------------------------------------
 # Guests
 
 # lab_disk TARGET VDEV [w|r] [lab|stock] [OPTIONS]: print an xl disk spec.
@@ -543,6 +669,32 @@ lab_fio_check() {
 	return 0
 }
 
+# lab_fio_verify GUEST VDEV MIB [FIO-ARGS...]: fio crc32c verify in the
+# guest over the first MIB MiB of /dev/VDEV: random writes of 4k-64k blocks
+# (direct, libaio, queue depth 16), then every block read back and checked.
+# Asserts fio's exit status, no verify message, no job error, MIB MiB
+# written and as much read back. FIO-ARGS are added to the job (a later
+# option overrides an earlier one). Returns 0 when all of that holds.
+lab_fio_verify() {
+	local g=$1 vdev=$2 mib=$3 json wr rd rc
+	shift 3
+	json=$LAB_TMP/$LAB_SCENARIO-$g-$vdev.json
+	lab_guest_cmd "$g" "${LAB_FIO_TIMEOUT:-600}" "fio_json --name=verify-$vdev --filename=/dev/$vdev \
+		--rw=randwrite --bsrange=4k-64k --ioengine=libaio --iodepth=16 --direct=1 --size=${mib}M \
+		--verify=crc32c --verify_fatal=1 --do_verify=1 $*"
+	rc=$LAB_CMD_RC
+	lab_cmd_json >"$json"
+	lab_assert_eq "$g: fio verify on $vdev: exit status" "$rc" 0 || lab_cmd_show 30
+	lab_assert_eq "$g: fio verify on $vdev: verify messages" "$(lab_cmd_kv fio_verify_msgs)" "" || rc=1
+	lab_fio_check "$json" "$g: fio verify on $vdev" || return 1
+	wr=$(jq -r '[.jobs[].write.io_bytes] | add' "$json")
+	rd=$(jq -r '[.jobs[].read.io_bytes] | add' "$json")
+	lab_assert_eq "$g: fio verify on $vdev: bytes written" "$wr" $((mib * 1048576)) || rc=1
+	lab_assert_eq "$g: fio verify on $vdev: bytes read back" "$rd" "$wr" || rc=1
+	lab_fio_summary "$json" | sed "s/^/[$LAB_SCENARIO] $g fio /"
+	[ "$rc" = 0 ]
+}
+
 # lab_block_attach NAME DISKSPEC
 lab_block_attach() {
 	lab_log "xl block-attach $1 '$2'"
@@ -692,6 +844,22 @@ lab_reset_dom0() {
 	for d in /sys/bus/xen-backend/devices/vbd-*; do
 		[ -e "$d" ] && echo "backend device still present: $(basename "$d")"
 	done
+	# iSCSI a killed scenario left: sessions first (they hold the target's
+	# devices), then LIO's targets and backstores, then iscsid.
+	if compgen -G '/sys/class/iscsi_session/session*' >/dev/null; then
+		echo "logging out of leftover iSCSI sessions"
+		timeout 60 iscsiadm -m node --logoutall=all
+	fi
+	if compgen -G '/sys/kernel/config/target/iscsi/iqn.*' >/dev/null ||
+		compgen -G '/sys/kernel/config/target/core/*_[0-9]*' >/dev/null; then
+		echo "clearing leftover LIO targets"
+		TARGETCLI_HOME=$LAB_TMP/targetcli timeout 180 targetcli clearconfig confirm=True
+	fi
+	if [ -f "$LAB_TMP/iscsid.pid" ]; then
+		echo "stopping leftover iscsid"
+		kill "$(cat "$LAB_TMP/iscsid.pid")" 2>/dev/null
+		rm -f "$LAB_TMP/iscsid.pid"
+	fi
 	# device-mapper volumes a scenario made (LVM names start with vbdlab);
 	# stacked ones go in several passes.
 	for i in 1 2 3 4; do
