@@ -28,6 +28,7 @@ PKGS=(
 	trace-cmd
 	linux-perf
 	targetcli-fb
+	dbus-daemon
 	open-iscsi
 )
 

@@ -845,7 +845,7 @@ lab_reset_dom0() {
 		[ -e "$d" ] && echo "backend device still present: $(basename "$d")"
 	done
 	# iSCSI a killed scenario left: sessions first (they hold the target's
-	# devices), then LIO's targets and backstores, then iscsid.
+	# devices), then LIO's targets and backstores, then its daemons.
 	if compgen -G '/sys/class/iscsi_session/session*' >/dev/null; then
 		echo "logging out of leftover iSCSI sessions"
 		timeout 60 iscsiadm -m node --logoutall=all
@@ -853,13 +853,14 @@ lab_reset_dom0() {
 	if compgen -G '/sys/kernel/config/target/iscsi/iqn.*' >/dev/null ||
 		compgen -G '/sys/kernel/config/target/core/*_[0-9]*' >/dev/null; then
 		echo "clearing leftover LIO targets"
-		TARGETCLI_HOME=$LAB_TMP/targetcli timeout 180 targetcli clearconfig confirm=True
+		timeout 180 targetctl clear
 	fi
-	if [ -f "$LAB_TMP/iscsid.pid" ]; then
-		echo "stopping leftover iscsid"
-		kill "$(cat "$LAB_TMP/iscsid.pid")" 2>/dev/null
-		rm -f "$LAB_TMP/iscsid.pid"
-	fi
+	for d in iscsid dbus; do
+		[ -f "$LAB_TMP/$d.pid" ] || continue
+		echo "stopping leftover $d"
+		kill "$(cat "$LAB_TMP/$d.pid")" 2>/dev/null
+		rm -f "$LAB_TMP/$d.pid"
+	done
 	# device-mapper volumes a scenario made (LVM names start with vbdlab);
 	# stacked ones go in several passes.
 	for i in 1 2 3 4; do

@@ -17,7 +17,9 @@
 # Needs targetcli-fb and open-iscsi in dom0 (the host's packages; open-iscsi's
 # install writes /etc/iscsi/initiatorname.iscsi). dom0 has no udev, so no
 # /dev/disk/by-path: the disk is found under the session in sysfs. targetcli
-# is Python and slow to start under TCG: one bounded run per step.
+# is Python and slow to start under TCG: one bounded run per step. It also
+# asks the system bus for tcmu-runner's backstores and stops when there is
+# no bus: dom0 has none, so a private one stands in (DBUS_SYSTEM_BUS_ADDRESS).
 
 IQN=iqn.2003-01.org.linux-iscsi.lab-dom0:vbdlab
 BS=vbdlab
@@ -27,6 +29,7 @@ VERIFY_MIB=128
 CFS=/sys/kernel/config/target
 export TARGETCLI_HOME=$LAB_TMP/targetcli
 ISCSID_PID=
+DBUS_PID=
 SESSION=
 SD=
 TORN_DOWN=0
@@ -67,7 +70,14 @@ discover() {
 		grep -q " $IQN\$" "$LAB_TMP/iscsi-discovery.log"
 }
 
-iscsid_gone() { ! kill -0 "$ISCSID_PID" 2>/dev/null; }
+pid_gone() { ! kill -0 "$1" 2>/dev/null; }
+
+# stop_daemon NAME PID: end a daemon this scenario started.
+stop_daemon() {
+	kill "$2" 2>/dev/null
+	lab_wait 30 "$1 (pid $2) exits" pid_gone "$2" || lab_fail "$1 does not exit"
+	rm -f "$LAB_TMP/$1.pid"
+}
 
 # iscsi_teardown: log out, delete the target, stop iscsid, unload the
 # modules, and check that nothing is left. Also run by lab_end (after the
@@ -105,11 +115,8 @@ iscsi_teardown() {
 	fi
 	lab_check "target $IQN gone from configfs" test ! -e "$CFS/iscsi/$IQN"
 	lab_check "backstore $BS gone from configfs" sh -c "! ls -d $CFS/core/*/$BS 2>/dev/null"
-	if [ -n "$ISCSID_PID" ]; then
-		kill "$ISCSID_PID" 2>/dev/null
-		lab_wait 30 "iscsid (pid $ISCSID_PID) exits" iscsid_gone || lab_fail "iscsid does not exit"
-		rm -f "$LAB_TMP/iscsid.pid"
-	fi
+	[ -n "$ISCSID_PID" ] && stop_daemon iscsid "$ISCSID_PID"
+	[ -n "$DBUS_PID" ] && stop_daemon dbus "$DBUS_PID"
 	# The fabric's configfs directory (made by targetcli) holds its module.
 	[ -d "$CFS/iscsi" ] && { rmdir "$CFS/iscsi" || lab_fail "rmdir $CFS/iscsi"; }
 	for m in iscsi_tcp libiscsi_tcp libiscsi scsi_transport_iscsi iscsi_target_mod target_core_iblock; do
@@ -122,7 +129,7 @@ iscsi_teardown() {
 	lab_check "module target_core_mod unloads" lab_rmmod_retry target_core_mod
 }
 
-for c in targetcli iscsiadm iscsid; do
+for c in targetcli iscsiadm iscsid dbus-daemon; do
 	command -v $c >/dev/null || { lab_fail "$c is not installed (scripts/lab/deps.sh)"; lab_end; }
 done
 INITIATOR=$(sed -n 's/^InitiatorName=//p' /etc/iscsi/initiatorname.iscsi 2>/dev/null)
@@ -134,6 +141,13 @@ done
 lab_on_end iscsi_teardown
 lab_brd_setup 1 $SIZE_MIB || lab_end
 mkdir -p "$TARGETCLI_HOME"
+if ! timeout 30 dbus-daemon --session --address="unix:path=$LAB_TMP/dbus.sock" --fork --print-pid \
+	>"$LAB_TMP/dbus.pid"; then
+	lab_fail "cannot start a D-Bus daemon for targetcli"
+	lab_end
+fi
+DBUS_PID=$(cat "$LAB_TMP/dbus.pid")
+export DBUS_SYSTEM_BUS_ADDRESS=unix:path=$LAB_TMP/dbus.sock
 
 # --- target ------------------------------------------------------------
 # The default portal listens on 0.0.0.0:3260; dom0 has no network but lo.
