@@ -166,7 +166,9 @@ lab_check "LUN 0 mapped for $INITIATOR only" test -d "$TPG/acls/$INITIATOR/lun_0
 lab_check "portal on port 3260" compgen -G "$TPG/np/*:3260"
 
 # --- initiator ---------------------------------------------------------
-iscsid -f >"$LAB_TMP/iscsid.log" 2>&1 &
+# iscsid ends by sending SIGTERM to its whole process group (to end its
+# helpers); in the foreground that group would be this scenario's: setsid.
+setsid iscsid -f >"$LAB_TMP/iscsid.log" 2>&1 &
 ISCSID_PID=$!
 echo "$ISCSID_PID" >"$LAB_TMP/iscsid.pid"
 if ! lab_wait 120 "sendtargets discovery of $IQN at $PORTAL" discover; then
