@@ -135,6 +135,9 @@ done
 INITIATOR=$(sed -n 's/^InitiatorName=//p' /etc/iscsi/initiatorname.iscsi 2>/dev/null)
 [ -n "$INITIATOR" ] || { lab_fail "no InitiatorName in /etc/iscsi/initiatorname.iscsi"; lab_end; }
 lab_log "initiator $INITIATOR"
+# LIO keeps its persistent state (reservations, ALUA) under /etc/target,
+# in the overlay here; the module looks for it as it loads.
+mkdir -p /etc/target
 for m in target_core_mod target_core_iblock iscsi_target_mod iscsi_tcp sd_mod; do
 	timeout 30 modprobe $m || { lab_fail "modprobe $m"; lab_end; }
 done
