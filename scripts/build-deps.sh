@@ -5,8 +5,9 @@
 # headers for the lab's 6.1 kernel and for 6.12 (compile coverage), sparse,
 # the kernel source (checkpatch.pl), libxen-dev (blkif.h for the unit
 # tests, libxenstore for vbdtop), clang with libclang-rt-dev, which holds
-# libFuzzer and which clang only recommends (tests/fuzz), and dkms
-# (make dkms-check). Quick when everything is present.
+# libFuzzer and which clang only recommends (tests/fuzz), dkms
+# (make dkms-check) and shellcheck (make style). Quick when everything is
+# present.
 set -euo pipefail
 
 need=()
@@ -14,7 +15,7 @@ have() { dpkg-query -W -f='${Status}' "$1" 2>/dev/null | grep -q 'ok installed';
 
 for p in build-essential linux-headers-amd64 sparse linux-source-6.1 \
 	 libxen-dev xz-utils perl python3 kmod \
-	 clang libclang-rt-dev dkms; do
+	 clang libclang-rt-dev dkms shellcheck; do
 	have "$p" || need+=("$p")
 done
 # Debian 12 ships 6.12 headers in its updates; take whichever is current.

@@ -3,7 +3,7 @@
 #
 # checkpatch --strict over every C file of the project, with checkpatch.pl
 # and its data files taken from Debian's linux-source-6.1 package (cached in
-# build/tools).
+# build/tools); then shellcheck (warnings and errors) over every shell script.
 set -euo pipefail
 
 top=$(cd "$(dirname "$0")/.." && pwd)
@@ -30,3 +30,20 @@ if grep -qE '^[^ ]+:[0-9]+: (ERROR|WARNING|CHECK):' "$top/build/style.log"; then
 	exit 1
 fi
 echo "style: checkpatch --strict clean ($(echo $files | wc -w) files)"
+
+# Shell scripts: *.sh, and files whose first line runs a shell.
+shells=$(git ls-files -co --exclude-standard | grep -v '^build/' | while read -r f; do
+	case $f in
+	*.sh) echo "$f" ;;
+	*) if head -n 1 "$f" 2>/dev/null | grep -qE '^#!.*/(env )?(ba|da)?sh( |$)'; then
+		echo "$f"
+	fi ;;
+	esac
+done)
+command -v shellcheck >/dev/null || { echo "style: install shellcheck" >&2; exit 1; }
+# shellcheck disable=SC2086 # one word per file
+if ! shellcheck -S warning -x $shells; then
+	echo "style: shellcheck found problems"
+	exit 1
+fi
+echo "style: shellcheck clean ($(echo $shells | wc -w) scripts)"
