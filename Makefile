@@ -44,6 +44,7 @@ clean:
 	$(MAKE) -C $(KDIR) M=$(CURDIR) clean
 	$(MAKE) -C tests/unit clean
 	$(MAKE) -C tests/fuzz clean
+	$(MAKE) -C tests/hostile clean
 	rm -rf $(BUILD)
 
 install: module
@@ -75,6 +76,7 @@ style:
 
 unit:
 	$(MAKE) -C tests/unit run
+	$(MAKE) -C tests/hostile run
 
 # libFuzzer on the request decoding: a campaign, and make check's short run.
 FUZZ_RUNS ?= 1000000

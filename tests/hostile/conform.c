@@ -5,7 +5,6 @@
  * serves. Ring-level abuse comes last on each connection, since a backend
  * rightly stops serving a ring whose indices make no sense.
  */
-#include <inttypes.h>
 #include <stdio.h>
 #include <string.h>
 #include <unistd.h>
@@ -25,10 +24,10 @@ struct vf_case {
 static struct vf_seg vf_segs[VF_MAX_IND_SEGS];
 static const char *vf_cfg_name;
 static unsigned int vf_passed, vf_failed;
-static uint64_t vf_tag;
+static u64 vf_tag;
 
 /* The sector the checks write at, clear of what the cases touch. */
-static uint64_t vf_check_sector(struct vf *vf)
+static u64 vf_check_sector(struct vf *vf)
 {
 	return vf->info.sectors / 2 & ~7ULL;
 }
@@ -51,7 +50,7 @@ static const char *vf_status_name(int s)
 static int vf_expect(struct vf *vf, const struct vf_req *req, int want,
 		     char *why, size_t len)
 {
-	uint8_t op = req->op == BLKIF_OP_INDIRECT ? req->indirect_op : req->op;
+	u8 op = req->op == BLKIF_OP_INDIRECT ? req->indirect_op : req->op;
 	struct vf_rsp rsp;
 
 	if (vf_submit_wait(vf, req, &rsp, VF_RSP_TIMEOUT_MS)) {
@@ -60,7 +59,7 @@ static int vf_expect(struct vf *vf, const struct vf_req *req, int want,
 		return -1;
 	}
 	if (rsp.id != req->id || rsp.op != op) {
-		snprintf(why, len, "response id %" PRIu64 " op %u, sent id %" PRIu64 " op %u",
+		snprintf(why, len, "response id %llu op %u, sent id %llu op %u",
 			 rsp.id, rsp.op, req->id, op);
 		return -1;
 	}
@@ -73,8 +72,8 @@ static int vf_expect(struct vf *vf, const struct vf_req *req, int want,
 	return 0;
 }
 
-static int vf_expect_rw(struct vf *vf, uint8_t op, unsigned int nr_segs,
-			uint64_t sector, int want, char *why, size_t len)
+static int vf_expect_rw(struct vf *vf, u8 op, unsigned int nr_segs,
+			u64 sector, int want, char *why, size_t len)
 {
 	struct vf_req req;
 
@@ -137,7 +136,7 @@ static int c_direct_too_many(struct vf *vf, char *why, size_t len)
 			    len);
 }
 
-static int vf_expect_ind(struct vf *vf, uint8_t op, unsigned int nr,
+static int vf_expect_ind(struct vf *vf, u8 op, unsigned int nr,
 			 int want, char *why, size_t len)
 {
 	struct vf_req req;
@@ -160,7 +159,7 @@ static int c_indirect_too_many(struct vf *vf, char *why, size_t len)
 
 static int c_indirect_bad_op(struct vf *vf, char *why, size_t len)
 {
-	static const uint8_t ops[] = {
+	static const u8 ops[] = {
 		BLKIF_OP_FLUSH_DISKCACHE, BLKIF_OP_WRITE_BARRIER,
 		BLKIF_OP_DISCARD, BLKIF_OP_INDIRECT, 77,
 	};
@@ -172,8 +171,8 @@ static int c_indirect_bad_op(struct vf *vf, char *why, size_t len)
 	return 0;
 }
 
-static int vf_expect_seg(struct vf *vf, uint8_t op, uint8_t first,
-			 uint8_t last, int want, char *why, size_t len)
+static int vf_expect_seg(struct vf *vf, u8 op, u8 first,
+			 u8 last, int want, char *why, size_t len)
 {
 	struct vf_req req;
 
@@ -209,7 +208,7 @@ static int c_partial_page(struct vf *vf, char *why, size_t len)
 
 static int c_past_end(struct vf *vf, char *why, size_t len)
 {
-	uint64_t n = vf->info.sectors;
+	u64 n = vf->info.sectors;
 
 	/* The last page of the disk is fine, one sector more is not. */
 	return vf_expect_rw(vf, BLKIF_OP_READ, 1, n - 8, BLKIF_RSP_OKAY, why,
@@ -234,7 +233,7 @@ static int c_overflow(struct vf *vf, char *why, size_t len)
 
 static int c_unknown_op(struct vf *vf, char *why, size_t len)
 {
-	static const uint8_t ops[] = { 77, BLKIF_OP_RESERVED_1, 7, 255 };
+	static const u8 ops[] = { 77, BLKIF_OP_RESERVED_1, 7, 255 };
 	unsigned int i;
 
 	for (i = 0; i < sizeof(ops); i++)
@@ -244,8 +243,8 @@ static int c_unknown_op(struct vf *vf, char *why, size_t len)
 	return 0;
 }
 
-static int vf_expect_discard(struct vf *vf, uint64_t sector, uint64_t nr,
-			     uint8_t flags, int want, char *why, size_t len)
+static int vf_expect_discard(struct vf *vf, u64 sector, u64 nr,
+			     u8 flags, int want, char *why, size_t len)
 {
 	struct vf_req req;
 
@@ -263,7 +262,7 @@ static int vf_expect_discard(struct vf *vf, uint64_t sector, uint64_t nr,
 
 static int c_discard(struct vf *vf, char *why, size_t len)
 {
-	uint64_t n = vf->info.sectors;
+	u64 n = vf->info.sectors;
 
 	return vf_expect_discard(vf, 4096, 64, 0, BLKIF_RSP_OKAY, why, len) ?:
 	       vf_expect_discard(vf, n - 8, 8, 0, BLKIF_RSP_OKAY, why, len) ?:
@@ -364,7 +363,7 @@ static int c_duplicate_ids(struct vf *vf, char *why, size_t len)
 	}
 	if (rsp[0].id != a.id || rsp[1].id != a.id ||
 	    rsp[0].status != BLKIF_RSP_OKAY || rsp[1].status != BLKIF_RSP_OKAY) {
-		snprintf(why, len, "responses id %" PRIu64 "/%" PRIu64 " status %d/%d, sent id %" PRIu64 " twice",
+		snprintf(why, len, "responses id %llu/%llu status %d/%d, sent id %llu twice",
 			 rsp[0].id, rsp[1].id, rsp[0].status, rsp[1].status,
 			 a.id);
 		return -1;
@@ -396,14 +395,14 @@ static int c_same_gref(struct vf *vf, char *why, size_t len)
 static int vf_fill_ring(struct vf *vf, char *why, size_t len, bool consume)
 {
 	static struct vf_rsp rsps[VF_MAX_INFLIGHT];
-	uint32_t start = vf->rsp_cons, rp;
+	u32 start = vf->rsp_cons, rp;
 	unsigned int i, n = vf->nr_ents;
 	struct vf_req req;
 	int got;
 
 	for (i = 0; i < n; i++) {
 		vf_req_rw(vf, &req, i & 1 ? BLKIF_OP_WRITE : BLKIF_OP_READ,
-			  (uint64_t)i * 8, i % 64, 1);
+			  (u64)i * 8, i % 64, 1);
 		vf_ring_put(vf, &req);
 	}
 	vf_ring_push(vf);
@@ -419,7 +418,7 @@ static int vf_fill_ring(struct vf *vf, char *why, size_t len, bool consume)
 		sleep(1);
 		rp = vf_ring_rsp_prod(vf);
 		if (rp - start != n) {
-			snprintf(why, len, "%u responses on a ring of %u slots full of requests whose responses were never consumed",
+			snprintf(why, len, "%u responses on a full ring of %u",
 				 rp - start, n);
 			return -1;
 		}
@@ -431,7 +430,7 @@ static int vf_fill_ring(struct vf *vf, char *why, size_t len, bool consume)
 	}
 	for (i = 0; i < n; i++) {
 		if (rsps[i].status != BLKIF_RSP_OKAY) {
-			snprintf(why, len, "response %u: id %" PRIu64 " status %d",
+			snprintf(why, len, "response %u: id %llu status %d",
 				 i, rsps[i].id, rsps[i].status);
 			return -1;
 		}
@@ -512,9 +511,9 @@ static void vf_run_case(struct vf *vf, const struct vf_case *c)
  * (a message in dom0's log), answer nothing more, and still let the
  * frontend close.
  */
-static void vf_ring_break(struct vf *vf, uint32_t prod, const char *name)
+static void vf_ring_break(struct vf *vf, u32 prod, const char *name)
 {
-	uint32_t rp = vf_ring_rsp_prod(vf);
+	u32 rp = vf_ring_rsp_prod(vf);
 	char why[128] = "";
 	int err = 0;
 
@@ -523,7 +522,7 @@ static void vf_ring_break(struct vf *vf, uint32_t prod, const char *name)
 	vf_evtchn_notify(vf);
 	sleep(1);
 	if (vf_ring_rsp_prod(vf) != rp) {
-		snprintf(why, sizeof(why), "backend answered %u after req_prod %u (responses were at %u)",
+		snprintf(why, sizeof(why), "%u answers after req_prod %u (rsp_prod was %u)",
 			 vf_ring_rsp_prod(vf) - rp, prod, rp);
 		err = -1;
 	}
@@ -536,9 +535,9 @@ static const char *const vf_break_names[] = {
 	"ring-break-prod-far",
 };
 
-static uint32_t vf_break_prod(struct vf *vf, unsigned int kind)
+static u32 vf_break_prod(struct vf *vf, unsigned int kind)
 {
-	uint32_t rp = vf_ring_rsp_prod(vf);
+	u32 rp = vf_ring_rsp_prod(vf);
 
 	switch (kind % 3) {
 	case 0:
@@ -567,7 +566,7 @@ int vf_conform(struct vf *vf, int nr_cfgs, const struct vf_config *cfgs)
 			continue;
 		}
 		vf_result("connect", 0, "");
-		for (i = 0; i < sizeof(vf_cases) / sizeof(vf_cases[0]); i++)
+		for (i = 0; i < ARRAY_SIZE(vf_cases); i++)
 			vf_run_case(vf, &vf_cases[i]);
 		vf_ring_break(vf, vf_break_prod(vf, c), vf_break_names[c % 3]);
 		vf_result("disconnect", vf_disconnect(vf), "teardown did not reach Closed");

@@ -8,7 +8,6 @@
  * purpose, and no grant reference is used that the guest may have given
  * for something else (its console, xenstore, this ring).
  */
-#include <inttypes.h>
 #include <stdio.h>
 #include <string.h>
 #include <time.h>
@@ -24,38 +23,38 @@
 
 struct vf_fuzz {
 	struct vf *vf;
-	uint64_t rng;
-	uint64_t cases;
-	uint64_t failures;
-	uint64_t status[3];
-	uint64_t mutated;
-	uint64_t checks;
+	u64 rng;
+	u64 cases;
+	u64 failures;
+	u64 status[3];
+	u64 mutated;
+	u64 checks;
 };
 
 /* One request of a batch, as sent. */
 struct vf_fuzz_req {
-	uint64_t id;
-	uint64_t index;
+	u64 id;
+	u64 index;
 	bool mutated;
 	char what[48];
 };
 
-static uint64_t vf_rand(struct vf_fuzz *f)
+static u64 vf_rand(struct vf_fuzz *f)
 {
-	uint64_t z = (f->rng += 0x9e3779b97f4a7c15ULL);
+	u64 z = (f->rng += 0x9e3779b97f4a7c15ULL);
 
 	z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9ULL;
 	z = (z ^ (z >> 27)) * 0x94d049bb133111ebULL;
 	return z ^ (z >> 31);
 }
 
-static uint64_t vf_below(struct vf_fuzz *f, uint64_t n)
+static u64 vf_below(struct vf_fuzz *f, u64 n)
 {
 	return n ? vf_rand(f) % n : 0;
 }
 
 /* A grant reference that is safe to hand the backend. */
-static uint32_t vf_fuzz_gref(struct vf_fuzz *f)
+static u32 vf_fuzz_gref(struct vf_fuzz *f)
 {
 	struct vf *vf = f->vf;
 
@@ -64,7 +63,7 @@ static uint32_t vf_fuzz_gref(struct vf_fuzz *f)
 		return vf->ro.grefs[0];
 	case 1:
 		return VF_FUZZ_BAD_GREF_MIN +
-		       (uint32_t)vf_below(f, 0xffffffffULL - VF_FUZZ_BAD_GREF_MIN);
+		       (u32)vf_below(f, 0xffffffffULL - VF_FUZZ_BAD_GREF_MIN);
 	case 2:
 		return 0xffffffffU;
 	default:
@@ -77,7 +76,7 @@ static uint32_t vf_fuzz_gref(struct vf_fuzz *f)
  * (zeros, or disk contents) could describe a valid segment of any page the
  * guest has granted.
  */
-static uint32_t vf_fuzz_ind_gref(struct vf_fuzz *f)
+static u32 vf_fuzz_ind_gref(struct vf_fuzz *f)
 {
 	struct vf *vf = f->vf;
 
@@ -85,7 +84,7 @@ static uint32_t vf_fuzz_ind_gref(struct vf_fuzz *f)
 	case 0:
 		return vf->ro.grefs[0];
 	case 1:
-		return VF_FUZZ_BAD_GREF_MIN + (uint32_t)vf_below(f, 1U << 24);
+		return VF_FUZZ_BAD_GREF_MIN + (u32)vf_below(f, 1U << 24);
 	default:
 		return vf->ind.grefs[vf_below(f, VF_MAX_IND_PAGES)];
 	}
@@ -93,7 +92,7 @@ static uint32_t vf_fuzz_ind_gref(struct vf_fuzz *f)
 
 static void vf_fuzz_seg(struct vf_fuzz *f, struct vf_seg *s)
 {
-	uint8_t a = vf_below(f, 8), b = vf_below(f, 8);
+	u8 a = vf_below(f, 8), b = vf_below(f, 8);
 
 	s->gref = f->vf->data.grefs[vf_below(f, VF_NR_DATA)];
 	s->first_sect = a < b ? a : b;
@@ -108,7 +107,7 @@ static void vf_fuzz_seg(struct vf_fuzz *f, struct vf_seg *s)
 static void vf_fuzz_ind_page(struct vf_fuzz *f, unsigned int page,
 			     unsigned int nr, bool garbage)
 {
-	uint8_t *p = f->vf->ind.map + (size_t)page * VF_PAGE_SIZE;
+	u8 *p = f->vf->ind.map + (size_t)page * VF_PAGE_SIZE;
 	struct vf_seg s;
 	unsigned int i;
 
@@ -123,9 +122,9 @@ static void vf_fuzz_ind_page(struct vf_fuzz *f, unsigned int page,
 	}
 }
 
-static uint64_t vf_fuzz_sector(struct vf_fuzz *f, uint64_t nr_sectors)
+static u64 vf_fuzz_sector(struct vf_fuzz *f, u64 nr_sectors)
 {
-	uint64_t n = f->vf->info.sectors;
+	u64 n = f->vf->info.sectors;
 
 	if (nr_sectors >= n)
 		return 0;
@@ -138,7 +137,7 @@ static void vf_fuzz_valid(struct vf_fuzz *f, struct vf_req *req,
 {
 	struct vf *vf = f->vf;
 	unsigned int r = vf_below(f, 100), i, nr;
-	uint64_t sectors = 0;
+	u64 sectors = 0;
 
 	memset(req, 0, sizeof(*req));
 	req->id = vf_new_id(vf);
@@ -155,7 +154,7 @@ static void vf_fuzz_valid(struct vf_fuzz *f, struct vf_req *req,
 		req->indirect_op = vf_below(f, 2) ? BLKIF_OP_WRITE : BLKIF_OP_READ;
 		req->nr_segs = nr;
 		vf_fuzz_ind_page(f, ind_page, 0, false);
-		sectors = (uint64_t)nr * 8;
+		sectors = (u64)nr * 8;
 		req->sector = vf_fuzz_sector(f, sectors);
 		snprintf(what, len, "indirect-%s", req->indirect_op ? "write" : "read");
 		return;
@@ -183,7 +182,7 @@ static void vf_fuzz_valid(struct vf_fuzz *f, struct vf_req *req,
 	snprintf(what, len, "op%u", req->op);
 }
 
-static const uint64_t vf_fuzz_sectors[] = {
+static const u64 vf_fuzz_sectors[] = {
 	0, 1, 7, 8, UINT64_MAX, UINT64_MAX - 7, 1ULL << 63, 1ULL << 32,
 };
 
@@ -191,20 +190,20 @@ static const uint64_t vf_fuzz_sectors[] = {
 static void vf_fuzz_mutate(struct vf_fuzz *f, struct vf_req *req,
 			   unsigned int ind_page, char *what, size_t len)
 {
-	static const uint8_t ops[] = { 0, 1, 2, 3, 4, 5, 6, 7, 77, 255 };
+	static const u8 ops[] = { 0, 1, 2, 3, 4, 5, 6, 7, 77, 255 };
 	struct vf *vf = f->vf;
-	uint64_t n = vf->info.sectors;
+	u64 n = vf->info.sectors;
 	unsigned int field = vf_below(f, 12), i = vf_below(f, 11);
 	size_t l = strlen(what);
 
 	switch (field) {
 	case 0:
 		req->op = vf_below(f, 2) ? ops[vf_below(f, sizeof(ops))] :
-					   (uint8_t)vf_rand(f);
+					   (u8)vf_rand(f);
 		break;
 	case 1:
-		req->nr_segs = vf_below(f, 2) ? (uint16_t)vf_rand(f) :
-			       (uint16_t)(vf->info.max_indirect + vf_below(f, 3) - 1);
+		req->nr_segs = vf_below(f, 2) ? (u16)vf_rand(f) :
+			       (u16)(vf->info.max_indirect + vf_below(f, 3) - 1);
 		break;
 	case 2:
 		req->sector = vf_below(f, 2) ? vf_rand(f) :
@@ -244,16 +243,16 @@ static void vf_fuzz_mutate(struct vf_fuzz *f, struct vf_req *req,
 	snprintf(what + l, len - l, "+f%u", field);
 }
 
-static void vf_fuzz_fail(struct vf_fuzz *f, uint64_t index, const char *fmt,
+static void vf_fuzz_fail(struct vf_fuzz *f, u64 index, const char *fmt,
 			 const char *detail)
 {
 	f->failures++;
-	printf("CASE fuzz-%" PRIu64 ": FAIL %s%s\n", index, fmt, detail);
+	printf("CASE fuzz-%llu: FAIL %s%s\n", index, fmt, detail);
 	fflush(stdout);
 }
 
 /* Send one batch and check its answers. Return: -1 if the ring died. */
-static int vf_fuzz_batch(struct vf_fuzz *f, uint64_t first, unsigned int nr)
+static int vf_fuzz_batch(struct vf_fuzz *f, u64 first, unsigned int nr)
 {
 	static struct vf_fuzz_req sent[VF_FUZZ_MAX_BATCH];
 	static struct vf_rsp rsps[VF_FUZZ_MAX_BATCH];
@@ -290,7 +289,7 @@ static int vf_fuzz_batch(struct vf_fuzz *f, uint64_t first, unsigned int nr)
 			if (sent[j].id == r->id)
 				s = &sent[j];
 		if (!s || r->status == INT16_MIN) {
-			snprintf(detail, sizeof(detail), "id %" PRIu64, r->id);
+			snprintf(detail, sizeof(detail), "id %llu", r->id);
 			vf_fuzz_fail(f, first, "response to an id not in flight: ", detail);
 			continue;
 		}
@@ -314,16 +313,16 @@ static int vf_fuzz_batch(struct vf_fuzz *f, uint64_t first, unsigned int nr)
 	return 0;
 }
 
-int vf_fuzz(struct vf *vf, const struct vf_config *cfg, uint64_t seed,
-	    uint64_t count)
+int vf_fuzz(struct vf *vf, const struct vf_config *cfg, u64 seed,
+	    u64 count)
 {
 	struct vf_fuzz f = { .vf = vf, .rng = seed };
-	uint64_t done = 0, batches = 0;
+	u64 done = 0, batches = 0;
 	unsigned int nr, max, i;
 	char why[256];
 	time_t t0;
 
-	printf("fuzz: seed %" PRIu64 ", %" PRIu64 " requests\n", seed, count);
+	printf("fuzz: seed %llu, %llu requests\n", seed, count);
 	if (vf_connect(vf, cfg)) {
 		printf("CASE fuzz-connect: FAIL handshake failed\n");
 		return 1;
@@ -348,20 +347,21 @@ int vf_fuzz(struct vf *vf, const struct vf_config *cfg, uint64_t seed,
 			}
 		}
 		if (batches % 1000 == 0)
-			printf("fuzz: %" PRIu64 " requests sent\n", vf->nr_sent);
+			printf("fuzz: %llu requests sent\n", vf->nr_sent);
 	}
 	if (vf->nr_sent != vf->nr_answered) {
-		snprintf(why, sizeof(why), "%" PRIu64 " sent, %" PRIu64 " answered",
+		snprintf(why, sizeof(why), "%llu sent, %llu answered",
 			 vf->nr_sent, vf->nr_answered);
 		vf_fuzz_fail(&f, done, "responses: ", why);
 	}
 	if (vf_disconnect(vf))
 		vf_fuzz_fail(&f, done, "teardown: ", "did not reach Closed");
-	printf("%s fuzz: seed %" PRIu64 ": %" PRIu64 " requests sent, %" PRIu64 " answered (%" PRIu64 " mutated; okay %" PRIu64 ", error %" PRIu64 ", eopnotsupp %" PRIu64 "), %" PRIu64 " checked write/read-backs, %ld s\n",
-	       f.failures ? "CASE fuzz: FAIL" : "CASE fuzz: PASS", seed,
-	       vf->nr_sent, vf->nr_answered, f.mutated, f.status[0],
-	       f.status[1], f.status[2], f.checks, (long)(time(NULL) - t0));
-	printf("SUMMARY fuzz: %" PRIu64 " requests, %" PRIu64 " failures\n",
+	printf("fuzz: %llu mutated; okay %llu, error %llu, eopnotsupp %llu\n",
+	       f.mutated, f.status[0], f.status[1], f.status[2]);
+	printf("CASE fuzz: %s seed %llu: %llu requests sent, %llu answered, %llu checks, %ld s\n",
+	       f.failures ? "FAIL" : "PASS", seed, vf->nr_sent,
+	       vf->nr_answered, f.checks, (long)(time(NULL) - t0));
+	printf("SUMMARY fuzz: %llu requests, %llu failures\n",
 	       vf->nr_sent, f.failures);
 	return f.failures ? 1 : 0;
 }

@@ -4,7 +4,6 @@
  * ring still serves: a pattern written, read back into other pages, and
  * compared.
  */
-#include <inttypes.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -14,13 +13,13 @@
 #define VF_RD_BASE	(VF_NR_DATA / 2)
 #define VF_IO_TIMEOUT_MS	30000
 
-uint64_t vf_new_id(struct vf *vf)
+u64 vf_new_id(struct vf *vf)
 {
 	return ++vf->next_id;
 }
 
 /* A read or write of nr_segs whole pages, from data page first_page on. */
-void vf_req_rw(struct vf *vf, struct vf_req *req, uint8_t op, uint64_t sector,
+void vf_req_rw(struct vf *vf, struct vf_req *req, u8 op, u64 sector,
 	       unsigned int first_page, unsigned int nr_segs)
 {
 	unsigned int i;
@@ -43,8 +42,8 @@ void vf_req_rw(struct vf *vf, struct vf_req *req, uint8_t op, uint64_t sector,
  * VF_MAX_IND_SEGS) receives the segments, which are also written into the
  * indirect pages, so callers may change them and encode again.
  */
-void vf_req_indirect(struct vf *vf, struct vf_req *req, uint8_t op,
-		     uint64_t sector, unsigned int first_page,
+void vf_req_indirect(struct vf *vf, struct vf_req *req, u8 op,
+		     u64 sector, unsigned int first_page,
 		     unsigned int nr_segs, struct vf_seg *segs)
 {
 	unsigned int i, n = nr_segs > VF_MAX_IND_SEGS ? VF_MAX_IND_SEGS : nr_segs;
@@ -68,9 +67,9 @@ void vf_req_indirect(struct vf *vf, struct vf_req *req, uint8_t op,
 }
 
 /* Bytes that differ for every tag and every offset. */
-void vf_fill_pattern(uint8_t *buf, size_t len, uint64_t tag)
+void vf_fill_pattern(u8 *buf, size_t len, u64 tag)
 {
-	uint64_t x = tag * 0x9e3779b97f4a7c15ULL + 1;
+	u64 x = tag * 0x9e3779b97f4a7c15ULL + 1;
 	size_t i;
 
 	for (i = 0; i + 8 <= len; i += 8) {
@@ -92,7 +91,7 @@ int vf_submit_wait(struct vf *vf, const struct vf_req *req,
 	return 0;
 }
 
-static int vf_rw(struct vf *vf, uint8_t op, uint64_t sector,
+static int vf_rw(struct vf *vf, u8 op, u64 sector,
 		 unsigned int first_page, unsigned int nr_segs, bool indirect,
 		 char *why, size_t len)
 {
@@ -109,7 +108,7 @@ static int vf_rw(struct vf *vf, uint8_t op, uint64_t sector,
 		return -1;
 	}
 	if (rsp.status != BLKIF_RSP_OKAY || rsp.id != req.id || rsp.op != op) {
-		snprintf(why, len, "good %s answered id %" PRIu64 " op %u status %d (sent id %" PRIu64 ")",
+		snprintf(why, len, "good %s answered id %llu op %u status %d (sent id %llu)",
 			 op ? "write" : "read", rsp.id, rsp.op, rsp.status,
 			 req.id);
 		return -1;
@@ -121,11 +120,11 @@ static int vf_rw(struct vf *vf, uint8_t op, uint64_t sector,
  * Write nr_segs pages of a pattern at sector, read them back into other
  * pages, compare. Return: 0, or -1 with the reason in why.
  */
-int vf_check_io(struct vf *vf, uint64_t sector, unsigned int nr_segs,
-		bool indirect, uint64_t tag, char *why, size_t len)
+int vf_check_io(struct vf *vf, u64 sector, unsigned int nr_segs,
+		bool indirect, u64 tag, char *why, size_t len)
 {
 	size_t bytes = (size_t)nr_segs * VF_PAGE_SIZE;
-	uint8_t *wr = vf->data.map, *rd = vf->data.map + VF_RD_BASE * VF_PAGE_SIZE;
+	u8 *wr = vf->data.map, *rd = vf->data.map + VF_RD_BASE * VF_PAGE_SIZE;
 	size_t i;
 
 	if (nr_segs > VF_RD_BASE)
@@ -139,7 +138,7 @@ int vf_check_io(struct vf *vf, uint64_t sector, unsigned int nr_segs,
 	if (memcmp(wr, rd, bytes)) {
 		for (i = 0; i < bytes && wr[i] == rd[i]; i++)
 			;
-		snprintf(why, len, "data read back differs at byte %zu of %zu (sector %" PRIu64 ")",
+		snprintf(why, len, "data read back differs at byte %zu of %zu (sector %llu)",
 			 i, bytes, sector);
 		return -1;
 	}

@@ -11,7 +11,6 @@
  * Prints "CASE name: PASS|FAIL detail" lines and a SUMMARY line; exits 0
  * only if every case passed.
  */
-#include <inttypes.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -48,10 +47,10 @@ static int vf_first_devid(unsigned int *devid)
 	return n ? 0 : -1;
 }
 
-static uint64_t vf_num(const char *s)
+static u64 vf_num(const char *s)
 {
 	char *end;
-	uint64_t v = strtoull(s, &end, 0);
+	u64 v = strtoull(s, &end, 0);
 
 	if (end == s || *end)
 		vf_usage();
@@ -69,7 +68,7 @@ int main(int argc, char **argv)
 	};
 	struct vf_config cfg = { .abi = VF_ABI_X86_64, .ring_order = 2,
 				 .persistent = true };
-	uint64_t seed = 1, count = 1000;
+	u64 seed = 1, count = 1000;
 	unsigned int devid = 0;
 	bool have_devid = false;
 	const char *mode = NULL;
@@ -119,7 +118,7 @@ int main(int argc, char **argv)
 	}
 	printf("vbdfront: device %u, backend %s\n", devid, vf->be);
 	if (!strcmp(mode, "conform"))
-		rc = vf_conform(vf, sizeof(conform_cfgs) / sizeof(conform_cfgs[0]),
+		rc = vf_conform(vf, ARRAY_SIZE(conform_cfgs),
 				conform_cfgs);
 	else if (!strcmp(mode, "fuzz"))
 		rc = vf_fuzz(vf, &cfg, seed, count);

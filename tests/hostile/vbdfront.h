@@ -10,10 +10,10 @@
 #include <stdbool.h>
 #include <stdint.h>
 
-#include "blkif.h"
+#include "wire.h"
 
 #define VF_MAX_RING_ORDER	4
-#define VF_MAX_RING_PAGES	(1U << VF_MAX_RING_ORDER)
+#define VF_MAX_RING_PAGES	16	/* 1 << VF_MAX_RING_ORDER */
 /* Data pages: enough for one indirect request of the most segments. */
 #define VF_NR_DATA		256
 /* In-flight bookkeeping: at most a ring's worth, doubled for abuse. */
@@ -21,10 +21,10 @@
 
 /* A run of pages granted to domain 0 through gntalloc. */
 struct vf_grant {
-	uint64_t index;
+	u64 index;
 	unsigned int count;
-	uint32_t *grefs;
-	uint8_t *map;
+	u32 *grefs;
+	u8 *map;
 };
 
 /* What the frontend asks for when it connects. */
@@ -43,7 +43,7 @@ struct vf_backend_info {
 	bool discard;
 	bool flush;
 	bool barrier;
-	uint64_t sectors;
+	u64 sectors;
 	unsigned int sector_size;
 };
 
@@ -65,16 +65,16 @@ struct vf {
 	struct vf_grant ind;
 	struct vf_grant ro;
 	/* ring */
-	uint8_t *sring;
+	u8 *sring;
 	unsigned int nr_ents;
-	uint32_t req_prod_pvt;
-	uint32_t rsp_cons;
+	u32 req_prod_pvt;
+	u32 rsp_cons;
 	/* requests sent and not answered, by id (ids may repeat) */
-	uint64_t inflight[VF_MAX_INFLIGHT];
+	u64 inflight[VF_MAX_INFLIGHT];
 	unsigned int nr_inflight;
-	uint64_t next_id;
-	uint64_t nr_sent;
-	uint64_t nr_answered;
+	u64 next_id;
+	u64 nr_sent;
+	u64 nr_answered;
 	unsigned int verbose;
 };
 
@@ -95,35 +95,35 @@ void vf_evtchn_unbind(struct vf *vf);
 int vf_evtchn_notify(struct vf *vf);
 int vf_evtchn_wait(struct vf *vf, int timeout_ms);
 
-/* ring.c */
+/* sring.c */
 void vf_ring_init(struct vf *vf);
 void vf_ring_put(struct vf *vf, const struct vf_req *req);
-void vf_ring_put_raw(struct vf *vf, const uint8_t *raw);
+void vf_ring_put_raw(struct vf *vf, const u8 *raw);
 void vf_ring_push(struct vf *vf);
-void vf_ring_set_prod(struct vf *vf, uint32_t prod);
-uint32_t vf_ring_rsp_prod(struct vf *vf);
+void vf_ring_set_prod(struct vf *vf, u32 prod);
+u32 vf_ring_rsp_prod(struct vf *vf);
 int vf_ring_collect(struct vf *vf, struct vf_rsp *rsps, unsigned int n,
 		    int timeout_ms);
 unsigned int vf_ring_free_slots(struct vf *vf);
-bool vf_inflight_take(struct vf *vf, uint64_t id);
+bool vf_inflight_take(struct vf *vf, u64 id);
 
 /* io.c: requests built from the data pages, and a checked write/read */
-uint64_t vf_new_id(struct vf *vf);
-void vf_req_rw(struct vf *vf, struct vf_req *req, uint8_t op, uint64_t sector,
+u64 vf_new_id(struct vf *vf);
+void vf_req_rw(struct vf *vf, struct vf_req *req, u8 op, u64 sector,
 	       unsigned int first_page, unsigned int nr_segs);
-void vf_req_indirect(struct vf *vf, struct vf_req *req, uint8_t op,
-		     uint64_t sector, unsigned int first_page,
+void vf_req_indirect(struct vf *vf, struct vf_req *req, u8 op,
+		     u64 sector, unsigned int first_page,
 		     unsigned int nr_segs, struct vf_seg *segs);
-void vf_fill_pattern(uint8_t *buf, size_t len, uint64_t tag);
+void vf_fill_pattern(u8 *buf, size_t len, u64 tag);
 int vf_submit_wait(struct vf *vf, const struct vf_req *req,
 		   struct vf_rsp *rsp, int timeout_ms);
-int vf_check_io(struct vf *vf, uint64_t sector, unsigned int nr_segs,
-		bool indirect, uint64_t tag, char *why, size_t len);
+int vf_check_io(struct vf *vf, u64 sector, unsigned int nr_segs,
+		bool indirect, u64 tag, char *why, size_t len);
 
 /* conform.c, fuzz.c */
 int vf_conform(struct vf *vf, int nr_cfgs, const struct vf_config *cfgs);
-int vf_fuzz(struct vf *vf, const struct vf_config *cfg, uint64_t seed,
-	    uint64_t count);
+int vf_fuzz(struct vf *vf, const struct vf_config *cfg, u64 seed,
+	    u64 count);
 int vf_storm(struct vf *vf, const struct vf_config *cfg, unsigned int count);
 
 #endif /* VBDFRONT_H */

@@ -6,8 +6,6 @@
  * on the same device for the next configuration.
  */
 #include <errno.h>
-#include <inttypes.h>
-#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -31,11 +29,11 @@ static char *vf_xs_read(struct vf *vf, const char *dir, const char *key)
 }
 
 /* Return: the key as a number, or def if it is absent or not a number. */
-static uint64_t vf_xs_read_u64(struct vf *vf, const char *dir,
-			       const char *key, uint64_t def)
+static u64 vf_xs_read_u64(struct vf *vf, const char *dir, const char *key,
+			  u64 def)
 {
 	char *s = vf_xs_read(vf, dir, key), *end;
-	uint64_t v;
+	u64 v;
 
 	if (!s)
 		return def;
@@ -48,18 +46,10 @@ static uint64_t vf_xs_read_u64(struct vf *vf, const char *dir,
 }
 
 static int vf_xs_write(struct vf *vf, const char *dir, const char *key,
-		       const char *fmt, ...)
-	__attribute__((format(printf, 4, 5)));
-
-static int vf_xs_write(struct vf *vf, const char *dir, const char *key,
-		       const char *fmt, ...)
+		       const char *val)
 {
-	char path[256], val[64];
-	va_list ap;
+	char path[256];
 
-	va_start(ap, fmt);
-	vsnprintf(val, sizeof(val), fmt, ap);
-	va_end(ap);
 	snprintf(path, sizeof(path), "%s/%s", dir, key);
 	if (!xs_write(vf->xs, XBT_NULL, path, val, strlen(val))) {
 		fprintf(stderr, "vbdfront: writing %s=%s: %s\n", path, val,
@@ -67,6 +57,15 @@ static int vf_xs_write(struct vf *vf, const char *dir, const char *key,
 		return -1;
 	}
 	return 0;
+}
+
+static int vf_xs_write_uint(struct vf *vf, const char *dir, const char *key,
+			    unsigned int v)
+{
+	char val[16];
+
+	snprintf(val, sizeof(val), "%u", v);
+	return vf_xs_write(vf, dir, key, val);
 }
 
 static void vf_xs_rm(struct vf *vf, const char *dir, const char *key)
@@ -84,21 +83,21 @@ static int vf_be_state(struct vf *vf)
 
 static int vf_set_state(struct vf *vf, enum xenbus_state s)
 {
-	return vf_xs_write(vf, vf->fe, "state", "%d", s);
+	return vf_xs_write_uint(vf, vf->fe, "state", s);
 }
 
-static uint64_t vf_now_ms(void)
+static u64 vf_now_ms(void)
 {
 	struct timespec ts;
 
 	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (uint64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+	return (u64)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
 }
 
 /* Wait for the backend to reach one of two states (polling: bounded). */
 static int vf_wait_be(struct vf *vf, int want, int want2)
 {
-	uint64_t end = vf_now_ms() + VF_STATE_TIMEOUT_MS;
+	u64 end = vf_now_ms() + VF_STATE_TIMEOUT_MS;
 	int s;
 
 	for (;;) {
@@ -155,7 +154,7 @@ static void vf_clear_keys(struct vf *vf)
 	char key[32];
 	unsigned int i;
 
-	for (i = 0; i < sizeof(keys) / sizeof(keys[0]); i++)
+	for (i = 0; i < ARRAY_SIZE(keys); i++)
 		vf_xs_rm(vf, vf->fe, keys[i]);
 	for (i = 0; i < VF_MAX_RING_PAGES; i++) {
 		snprintf(key, sizeof(key), "ring-ref%u", i);
@@ -209,25 +208,22 @@ static int vf_write_ring_keys(struct vf *vf)
 	int err = 0;
 
 	if (vf->cfg.ring_order == 0) {
-		err = vf_xs_write(vf, vf->fe, "ring-ref", "%u",
-				  vf->ring.grefs[0]);
+		err = vf_xs_write_uint(vf, vf->fe, "ring-ref", vf->ring.grefs[0]);
 	} else {
-		err = vf_xs_write(vf, vf->fe, "ring-page-order", "%u",
-				  vf->cfg.ring_order);
+		err = vf_xs_write_uint(vf, vf->fe, "ring-page-order", vf->cfg.ring_order);
 		for (i = 0; !err && i < vf->ring.count; i++) {
 			snprintf(key, sizeof(key), "ring-ref%u", i);
-			err = vf_xs_write(vf, vf->fe, key, "%u",
-					  vf->ring.grefs[i]);
+			err = vf_xs_write_uint(vf, vf->fe, key, vf->ring.grefs[i]);
 		}
 	}
 	if (!err)
-		err = vf_xs_write(vf, vf->fe, "event-channel", "%u", vf->port);
+		err = vf_xs_write_uint(vf, vf->fe, "event-channel", vf->port);
 	if (!err)
-		err = vf_xs_write(vf, vf->fe, "protocol", "%s",
+		err = vf_xs_write(vf, vf->fe, "protocol",
 				  vf_abi_name(vf->cfg.abi));
 	if (!err)
-		err = vf_xs_write(vf, vf->fe, "feature-persistent", "%u",
-				  vf->cfg.persistent ? 1 : 0);
+		err = vf_xs_write_uint(vf, vf->fe, "feature-persistent",
+				       vf->cfg.persistent);
 	return err;
 }
 
@@ -268,11 +264,12 @@ int vf_connect(struct vf *vf, const struct vf_config *cfg)
 	if (vf_set_state(vf, XenbusStateConnected))
 		goto fail;
 	vf->connected = true;
-	printf("connected: %s, %u ring page%s (%u slots), persistent %s, backend: %" PRIu64 " sectors of %u, %u indirect segments, discard %u, flush %u, barrier %u\n",
-	       vf_abi_name(cfg->abi), vf->ring.count,
-	       vf->ring.count > 1 ? "s" : "", vf->nr_ents,
-	       cfg->persistent && vf->info.persistent ? "on" : "off",
-	       vf->info.sectors, vf->info.sector_size, vf->info.max_indirect,
+	printf("connected: %s, %u ring pages (%u slots), persistent %s\n",
+	       vf_abi_name(cfg->abi), vf->ring.count, vf->nr_ents,
+	       cfg->persistent && vf->info.persistent ? "on" : "off");
+	printf("connected: %llu sectors of %u, %u indirect segments\n",
+	       vf->info.sectors, vf->info.sector_size, vf->info.max_indirect);
+	printf("connected: discard %u, flush %u, barrier %u\n",
 	       vf->info.discard, vf->info.flush, vf->info.barrier);
 	return 0;
 fail:

@@ -4,7 +4,6 @@
  * index published (or, on purpose, a wrong one), responses collected and
  * matched against what is in flight.
  */
-#include <inttypes.h>
 #include <stdio.h>
 #include <string.h>
 #include <time.h>
@@ -17,12 +16,18 @@
 #define VF_RSP_PROD	8
 #define VF_RSP_EVENT	12
 
-static volatile uint32_t *vf_idx(struct vf *vf, unsigned int off)
+/* The indices are shared with the backend: one access each, atomically. */
+static u32 vf_idx_get(struct vf *vf, unsigned int off)
 {
-	return (volatile uint32_t *)(vf->sring + off);
+	return __atomic_load_n((u32 *)(vf->sring + off), __ATOMIC_SEQ_CST);
 }
 
-static uint8_t *vf_slot(struct vf *vf, uint32_t idx)
+static void vf_idx_set(struct vf *vf, unsigned int off, u32 v)
+{
+	__atomic_store_n((u32 *)(vf->sring + off), v, __ATOMIC_SEQ_CST);
+}
+
+static u8 *vf_slot(struct vf *vf, u32 idx)
 {
 	unsigned int slot = vf_blkif_req_size(vf->cfg.abi);
 
@@ -32,8 +37,8 @@ static uint8_t *vf_slot(struct vf *vf, uint32_t idx)
 void vf_ring_init(struct vf *vf)
 {
 	memset(vf->sring, 0, (size_t)vf->ring.count * VF_PAGE_SIZE);
-	*vf_idx(vf, VF_REQ_EVENT) = 1;
-	*vf_idx(vf, VF_RSP_EVENT) = 1;
+	vf_idx_set(vf, VF_REQ_EVENT, 1);
+	vf_idx_set(vf, VF_RSP_EVENT, 1);
 	vf->req_prod_pvt = 0;
 	vf->rsp_cons = 0;
 	vf->nr_inflight = 0;
@@ -45,7 +50,7 @@ unsigned int vf_ring_free_slots(struct vf *vf)
 	return vf->nr_ents - (vf->req_prod_pvt - vf->rsp_cons);
 }
 
-static void vf_inflight_add(struct vf *vf, uint64_t id)
+static void vf_inflight_add(struct vf *vf, u64 id)
 {
 	if (vf->nr_inflight < VF_MAX_INFLIGHT)
 		vf->inflight[vf->nr_inflight++] = id;
@@ -53,7 +58,7 @@ static void vf_inflight_add(struct vf *vf, uint64_t id)
 }
 
 /* Return: true if id was in flight (one instance of it is taken). */
-bool vf_inflight_take(struct vf *vf, uint64_t id)
+bool vf_inflight_take(struct vf *vf, u64 id)
 {
 	unsigned int i;
 
@@ -66,9 +71,9 @@ bool vf_inflight_take(struct vf *vf, uint64_t id)
 	return false;
 }
 
-void vf_ring_put_raw(struct vf *vf, const uint8_t *raw)
+void vf_ring_put_raw(struct vf *vf, const u8 *raw)
 {
-	uint64_t id;
+	u64 id;
 
 	/* The id is at 8 in the x86_64 layout, at 4 in the x86_32 one. */
 	memcpy(&id, raw + (vf->cfg.abi == VF_ABI_X86_32 ? 4 : 8), sizeof(id));
@@ -80,7 +85,7 @@ void vf_ring_put_raw(struct vf *vf, const uint8_t *raw)
 
 void vf_ring_put(struct vf *vf, const struct vf_req *req)
 {
-	uint8_t raw[VF_MAX_SLOT];
+	u8 raw[VF_MAX_SLOT];
 
 	vf_blkif_encode(vf->cfg.abi, req, raw);
 	vf_ring_put_raw(vf, raw);
@@ -89,35 +94,28 @@ void vf_ring_put(struct vf *vf, const struct vf_req *req)
 /* Publish req_prod_pvt and kick the backend (always: no event check). */
 void vf_ring_push(struct vf *vf)
 {
-	__atomic_thread_fence(__ATOMIC_SEQ_CST);
-	*vf_idx(vf, VF_REQ_PROD) = vf->req_prod_pvt;
-	__atomic_thread_fence(__ATOMIC_SEQ_CST);
+	vf_idx_set(vf, VF_REQ_PROD, vf->req_prod_pvt);
 	vf_evtchn_notify(vf);
 }
 
 /* Publish any producer index at all, e.g. one beyond the ring. */
-void vf_ring_set_prod(struct vf *vf, uint32_t prod)
+void vf_ring_set_prod(struct vf *vf, u32 prod)
 {
-	__atomic_thread_fence(__ATOMIC_SEQ_CST);
-	*vf_idx(vf, VF_REQ_PROD) = prod;
-	__atomic_thread_fence(__ATOMIC_SEQ_CST);
+	vf_idx_set(vf, VF_REQ_PROD, prod);
 	vf_evtchn_notify(vf);
 }
 
-uint32_t vf_ring_rsp_prod(struct vf *vf)
+u32 vf_ring_rsp_prod(struct vf *vf)
 {
-	uint32_t p = *vf_idx(vf, VF_RSP_PROD);
-
-	__atomic_thread_fence(__ATOMIC_SEQ_CST);
-	return p;
+	return vf_idx_get(vf, VF_RSP_PROD);
 }
 
-static uint64_t vf_ms(void)
+static u64 vf_ms(void)
 {
 	struct timespec ts;
 
 	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (uint64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+	return (u64)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
 }
 
 /*
@@ -130,10 +128,10 @@ static uint64_t vf_ms(void)
 int vf_ring_collect(struct vf *vf, struct vf_rsp *rsps, unsigned int n,
 		    int timeout_ms)
 {
-	uint64_t end = vf_ms() + timeout_ms;
+	u64 end = vf_ms() + timeout_ms;
 	unsigned int got = 0;
-	uint32_t rp;
-	int64_t left;
+	u32 rp;
+	s64 left;
 
 	while (got < n) {
 		rp = vf_ring_rsp_prod(vf);
@@ -145,7 +143,7 @@ int vf_ring_collect(struct vf *vf, struct vf_rsp *rsps, unsigned int n,
 			vf->rsp_cons++;
 			vf->nr_answered++;
 			if (!vf_inflight_take(vf, r->id)) {
-				printf("response with id %" PRIu64 " that is not in flight (status %d)\n",
+				printf("response with id %llu that is not in flight (status %d)\n",
 				       r->id, r->status);
 				r->status = INT16_MIN;
 			}
@@ -153,11 +151,10 @@ int vf_ring_collect(struct vf *vf, struct vf_rsp *rsps, unsigned int n,
 		if (got >= n)
 			break;
 		/* Ask for an event at the next response, then look again. */
-		*vf_idx(vf, VF_RSP_EVENT) = vf->rsp_cons + 1;
-		__atomic_thread_fence(__ATOMIC_SEQ_CST);
+		vf_idx_set(vf, VF_RSP_EVENT, vf->rsp_cons + 1);
 		if (vf_ring_rsp_prod(vf) != vf->rsp_cons)
 			continue;
-		left = (int64_t)(end - vf_ms());
+		left = (s64)(end - vf_ms());
 		if (left <= 0)
 			break;
 		vf_evtchn_wait(vf, left > 100 ? 100 : (int)left);

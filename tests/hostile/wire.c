@@ -6,7 +6,7 @@
  */
 #include <string.h>
 
-#include "blkif.h"
+#include "wire.h"
 
 struct vf_layout {
 	unsigned int req_size;
@@ -35,17 +35,17 @@ static const struct vf_layout vf_layouts[] = {
 #define VF_RSP_STATUS	10
 
 /* Little-endian stores and loads that need no alignment. */
-static void put16(uint8_t *p, uint16_t v)
+static void put16(u8 *p, u16 v)
 {
 	memcpy(p, &v, sizeof(v));
 }
 
-static void put32(uint8_t *p, uint32_t v)
+static void put32(u8 *p, u32 v)
 {
 	memcpy(p, &v, sizeof(v));
 }
 
-static void put64(uint8_t *p, uint64_t v)
+static void put64(u8 *p, u64 v)
 {
 	memcpy(p, &v, sizeof(v));
 }
@@ -76,7 +76,7 @@ unsigned int vf_blkif_nr_ents(enum vf_abi abi, unsigned int nr_pages)
 	return p;
 }
 
-static void vf_encode_seg(uint8_t *s, const struct vf_seg *seg)
+static void vf_encode_seg(u8 *s, const struct vf_seg *seg)
 {
 	put32(s, seg->gref);
 	s[4] = seg->first_sect;
@@ -90,7 +90,7 @@ static void vf_encode_seg(uint8_t *s, const struct vf_seg *seg)
  * the operation byte, as the backend decodes it: an unknown operation is
  * laid out as a read/write request.
  */
-void vf_blkif_encode(enum vf_abi abi, const struct vf_req *req, uint8_t *raw)
+void vf_blkif_encode(enum vf_abi abi, const struct vf_req *req, u8 *raw)
 {
 	const struct vf_layout *l = &vf_layouts[abi];
 	unsigned int i, n;
@@ -115,7 +115,7 @@ void vf_blkif_encode(enum vf_abi abi, const struct vf_req *req, uint8_t *raw)
 	default:
 		break;
 	}
-	raw[1] = (uint8_t)req->nr_segs;
+	raw[1] = (u8)req->nr_segs;
 	put16(raw + 2, req->handle);
 	n = req->nr_segs;
 	if (n > BLKIF_MAX_SEGMENTS_PER_REQUEST)
@@ -126,7 +126,7 @@ void vf_blkif_encode(enum vf_abi abi, const struct vf_req *req, uint8_t *raw)
 
 /* n segments, end to end over consecutive indirect pages. */
 void vf_blkif_encode_ind_segs(const struct vf_seg *segs, unsigned int n,
-			      uint8_t *pages)
+			      u8 *pages)
 {
 	unsigned int i;
 
@@ -134,7 +134,7 @@ void vf_blkif_encode_ind_segs(const struct vf_seg *segs, unsigned int n,
 		vf_encode_seg(pages + i * VF_SEG_SIZE, &segs[i]);
 }
 
-void vf_blkif_decode_rsp(enum vf_abi abi, const uint8_t *raw,
+void vf_blkif_decode_rsp(enum vf_abi abi, const u8 *raw,
 			 struct vf_rsp *rsp)
 {
 	(void)abi;
@@ -144,7 +144,7 @@ void vf_blkif_decode_rsp(enum vf_abi abi, const uint8_t *raw,
 }
 
 void vf_blkif_encode_rsp(enum vf_abi abi, const struct vf_rsp *rsp,
-			 uint8_t *raw)
+			 u8 *raw)
 {
 	memset(raw, 0, vf_layouts[abi].rsp_size);
 	put64(raw, rsp->id);

@@ -4,10 +4,10 @@
  * as a frontend lays them out on the shared ring. Pure code, no Xen
  * interface: unit-tested on the host.
  */
-#ifndef VBDFRONT_BLKIF_H
-#define VBDFRONT_BLKIF_H
+#ifndef VBDFRONT_WIRE_H
+#define VBDFRONT_WIRE_H
 
-#include <stdint.h>
+#include "kernel.h"
 
 #include <xen/io/blkif.h>
 
@@ -25,9 +25,9 @@ enum vf_abi {
 #define VF_MAX_SLOT		112
 
 struct vf_seg {
-	uint32_t gref;
-	uint8_t first_sect;
-	uint8_t last_sect;
+	u32 gref;
+	u8 first_sect;
+	u8 last_sect;
 };
 
 /*
@@ -38,34 +38,34 @@ struct vf_seg {
  * pages by vf_blkif_encode_ind_segs().
  */
 struct vf_req {
-	uint8_t op;
-	uint8_t indirect_op;
-	uint8_t discard_flags;
-	uint16_t nr_segs;
-	uint16_t handle;
-	uint64_t id;
-	uint64_t sector;
-	uint64_t nr_discard;
+	u8 op;
+	u8 indirect_op;
+	u8 discard_flags;
+	u16 nr_segs;
+	u16 handle;
+	u64 id;
+	u64 sector;
+	u64 nr_discard;
 	struct vf_seg segs[BLKIF_MAX_SEGMENTS_PER_REQUEST];
-	uint32_t ind_grefs[VF_MAX_IND_PAGES];
+	u32 ind_grefs[VF_MAX_IND_PAGES];
 };
 
 struct vf_rsp {
-	uint64_t id;
-	uint8_t op;
-	int16_t status;
+	u64 id;
+	u8 op;
+	s16 status;
 };
 
 const char *vf_abi_name(enum vf_abi abi);
 unsigned int vf_blkif_req_size(enum vf_abi abi);
 unsigned int vf_blkif_rsp_size(enum vf_abi abi);
 unsigned int vf_blkif_nr_ents(enum vf_abi abi, unsigned int nr_pages);
-void vf_blkif_encode(enum vf_abi abi, const struct vf_req *req, uint8_t *raw);
+void vf_blkif_encode(enum vf_abi abi, const struct vf_req *req, u8 *raw);
 void vf_blkif_encode_ind_segs(const struct vf_seg *segs, unsigned int n,
-			      uint8_t *pages);
-void vf_blkif_decode_rsp(enum vf_abi abi, const uint8_t *raw,
+			      u8 *pages);
+void vf_blkif_decode_rsp(enum vf_abi abi, const u8 *raw,
 			 struct vf_rsp *rsp);
 void vf_blkif_encode_rsp(enum vf_abi abi, const struct vf_rsp *rsp,
-			 uint8_t *raw);
+			 u8 *raw);
 
-#endif /* VBDFRONT_BLKIF_H */
+#endif /* VBDFRONT_WIRE_H */
