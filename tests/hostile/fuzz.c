@@ -257,7 +257,7 @@ static int vf_fuzz_batch(struct vf_fuzz *f, u64 first, unsigned int nr)
 	static struct vf_fuzz_req sent[VF_FUZZ_MAX_BATCH];
 	static struct vf_rsp rsps[VF_FUZZ_MAX_BATCH];
 	struct vf *vf = f->vf;
-	unsigned int i, j, ind = 0, mut;
+	unsigned int i, j, ind = 0, own, mut;
 	char detail[160];
 	struct vf_req req;
 	int got;
@@ -266,14 +266,18 @@ static int vf_fuzz_batch(struct vf_fuzz *f, u64 first, unsigned int nr)
 		struct vf_fuzz_req *s = &sent[i];
 
 		vf_fuzz_valid(f, &req, ind, s->what, sizeof(s->what));
+		/*
+		 * Only the page this request was given may be garbled: a
+		 * request mutated into an indirect one must not garble the
+		 * page of a valid one before it.
+		 */
+		own = VF_MAX_IND_PAGES;
 		if (req.op == BLKIF_OP_INDIRECT)
-			ind++;
+			own = ind++;
 		s->mutated = vf_below(f, 4) != 0;
 		mut = s->mutated ? 1 + vf_below(f, 3) : 0;
 		for (j = 0; j < mut; j++)
-			vf_fuzz_mutate(f, &req, req.op == BLKIF_OP_INDIRECT ?
-				       ind - 1 : VF_MAX_IND_PAGES, s->what,
-				       sizeof(s->what));
+			vf_fuzz_mutate(f, &req, own, s->what, sizeof(s->what));
 		f->mutated += s->mutated;
 		s->id = req.id;
 		s->index = first + i;
@@ -346,8 +350,8 @@ int vf_fuzz(struct vf *vf, const struct vf_config *cfg, u64 seed,
 				break;
 			}
 		}
-		if (batches % 1000 == 0)
-			printf("fuzz: %llu requests sent\n", vf->nr_sent);
+		if (batches % 250 == 0)
+			printf("fuzz: %llu fuzzed requests\n", done);
 	}
 	if (vf->nr_sent != vf->nr_answered) {
 		snprintf(why, sizeof(why), "%llu sent, %llu answered",
@@ -358,11 +362,11 @@ int vf_fuzz(struct vf *vf, const struct vf_config *cfg, u64 seed,
 		vf_fuzz_fail(&f, done, "teardown: ", "did not reach Closed");
 	printf("fuzz: %llu mutated; okay %llu, error %llu, eopnotsupp %llu\n",
 	       f.mutated, f.status[0], f.status[1], f.status[2]);
-	printf("CASE fuzz: %s seed %llu: %llu requests sent, %llu answered, %llu checks, %ld s\n",
-	       f.failures ? "FAIL" : "PASS", seed, vf->nr_sent,
-	       vf->nr_answered, f.checks, (long)(time(NULL) - t0));
-	printf("SUMMARY fuzz: %llu requests, %llu failures\n",
-	       vf->nr_sent, f.failures);
+	printf("CASE fuzz: %s seed %llu: %llu fuzzed requests, %llu checks, %ld s\n",
+	       f.failures ? "FAIL" : "PASS", seed, done, f.checks,
+	       (long)(time(NULL) - t0));
+	printf("SUMMARY fuzz: %llu fuzzed requests, %llu sent, %llu answered, %llu failures\n",
+	       done, vf->nr_sent, vf->nr_answered, f.failures);
 	return f.failures ? 1 : 0;
 }
 
