@@ -9,10 +9,12 @@
  * for something else (its console, xenstore, this ring).
  */
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <time.h>
 #include <unistd.h>
 
+#include "model.h"
 #include "vbdfront.h"
 
 #define VF_FUZZ_TIMEOUT_MS	30000
@@ -23,6 +25,11 @@
 
 struct vf_fuzz {
 	struct vf *vf;
+	struct vf_model model;
+	/* The grant references of data and indirect pages, sorted. */
+	u32 rw_grefs[VF_NR_DATA + VF_MAX_IND_PAGES];
+	unsigned int nr_rw;
+	u64 mismatches;
 	u64 rng;
 	u64 cases;
 	u64 failures;
@@ -33,11 +40,64 @@ struct vf_fuzz {
 
 /* One request of a batch, as sent. */
 struct vf_fuzz_req {
-	u64 id;
+	struct vf_req req;
 	u64 index;
+	int expect;
 	bool mutated;
 	char what[48];
 };
+
+static int vf_cmp_u32(const void *a, const void *b)
+{
+	u32 x = *(const u32 *)a, y = *(const u32 *)b;
+
+	return x < y ? -1 : x > y;
+}
+
+static enum vf_gref_kind vf_fuzz_gref_kind(void *ctx, u32 gref)
+{
+	struct vf_fuzz *f = ctx;
+
+	if (gref == f->vf->ro.grefs[0])
+		return VF_GREF_RO;
+	if (bsearch(&gref, f->rw_grefs, f->nr_rw, sizeof(gref), vf_cmp_u32))
+		return VF_GREF_RW;
+	return VF_GREF_NONE;
+}
+
+/* The pages the fuzzer may name as pages of segments. */
+static const u8 *vf_fuzz_page(void *ctx, u32 gref)
+{
+	struct vf_fuzz *f = ctx;
+	unsigned int i;
+
+	if (gref == f->vf->ro.grefs[0])
+		return f->vf->ro.map;
+	for (i = 0; i < VF_MAX_IND_PAGES; i++)
+		if (gref == f->vf->ind.grefs[i])
+			return f->vf->ind.map + (size_t)i * VF_PAGE_SIZE;
+	return NULL;
+}
+
+static void vf_fuzz_model(struct vf_fuzz *f)
+{
+	struct vf *vf = f->vf;
+
+	memcpy(f->rw_grefs, vf->data.grefs, VF_NR_DATA * sizeof(u32));
+	memcpy(f->rw_grefs + VF_NR_DATA, vf->ind.grefs,
+	       VF_MAX_IND_PAGES * sizeof(u32));
+	f->nr_rw = VF_NR_DATA + VF_MAX_IND_PAGES;
+	qsort(f->rw_grefs, f->nr_rw, sizeof(u32), vf_cmp_u32);
+	f->model = (struct vf_model){
+		.sectors = vf->info.sectors,
+		.max_indirect = vf->info.max_indirect,
+		.discard = vf->info.discard,
+		.persistent = vf->cfg.persistent && vf->info.persistent,
+		.gref_kind = vf_fuzz_gref_kind,
+		.page = vf_fuzz_page,
+		.ctx = f,
+	};
+}
 
 static u64 vf_rand(struct vf_fuzz *f)
 {
@@ -243,6 +303,16 @@ static void vf_fuzz_mutate(struct vf_fuzz *f, struct vf_req *req,
 	snprintf(what + l, len - l, "+f%u", field);
 }
 
+static void vf_fuzz_describe(const struct vf_fuzz_req *s, int status,
+			     char *buf, size_t len)
+{
+	const struct vf_req *q = &s->req;
+
+	snprintf(buf, len, "got %d, expected %d (%s: op %u/%u nseg %u sector %llu ndiscard %llu)",
+		 status, s->expect, s->what, q->op, q->indirect_op, q->nr_segs,
+		 q->sector, q->nr_discard);
+}
+
 static void vf_fuzz_fail(struct vf_fuzz *f, u64 index, const char *fmt,
 			 const char *detail)
 {
@@ -279,10 +349,13 @@ static int vf_fuzz_batch(struct vf_fuzz *f, u64 first, unsigned int nr)
 		for (j = 0; j < mut; j++)
 			vf_fuzz_mutate(f, &req, own, s->what, sizeof(s->what));
 		f->mutated += s->mutated;
-		s->id = req.id;
+		s->req = req;
 		s->index = first + i;
 		vf_ring_put(vf, &req);
 	}
+	/* Once every page of the batch is written, as the backend sees it. */
+	for (i = 0; i < nr; i++)
+		sent[i].expect = vf_model_status(&f->model, &sent[i].req);
 	vf_ring_push(vf);
 	got = vf_ring_collect(vf, rsps, nr, VF_FUZZ_TIMEOUT_MS);
 	for (i = 0; i < (unsigned int)got; i++) {
@@ -290,7 +363,7 @@ static int vf_fuzz_batch(struct vf_fuzz *f, u64 first, unsigned int nr)
 		struct vf_fuzz_req *s = NULL;
 
 		for (j = 0; j < nr; j++)
-			if (sent[j].id == r->id)
+			if (sent[j].req.id == r->id)
 				s = &sent[j];
 		if (!s || r->status == INT16_MIN) {
 			snprintf(detail, sizeof(detail), "id %llu", r->id);
@@ -306,6 +379,10 @@ static int vf_fuzz_batch(struct vf_fuzz *f, u64 first, unsigned int nr)
 		if (!s->mutated && r->status != BLKIF_RSP_OKAY) {
 			snprintf(detail, sizeof(detail), "%d (%s)", r->status, s->what);
 			vf_fuzz_fail(f, s->index, "valid request answered ", detail);
+		} else if (r->status != s->expect) {
+			f->mismatches++;
+			vf_fuzz_describe(s, r->status, detail, sizeof(detail));
+			vf_fuzz_fail(f, s->index, "status differs from the protocol's: ", detail);
 		}
 	}
 	if (got != (int)nr) {
@@ -333,6 +410,7 @@ int vf_fuzz(struct vf *vf, const struct vf_config *cfg, u64 seed,
 	}
 	for (i = 0; i < VF_MAX_IND_PAGES; i++)
 		vf_fuzz_ind_page(&f, i, 0, false);
+	vf_fuzz_model(&f);
 	t0 = time(NULL);
 	max = vf->nr_ents < VF_FUZZ_MAX_BATCH ? vf->nr_ents : VF_FUZZ_MAX_BATCH;
 	while (done < count) {
