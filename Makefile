@@ -71,6 +71,7 @@ clean:
 	$(MAKE) -C tests/fuzz clean
 	$(MAKE) -C tests/vbdtop clean
 	$(MAKE) -C $(VBDTOP) clean
+	$(MAKE) -C tests/hostile clean
 	rm -rf $(BUILD)
 
 install: module tools
@@ -140,6 +141,7 @@ dkms-check:
 unit:
 	$(MAKE) -C tests/unit run
 	$(MAKE) -C tests/vbdtop run
+	$(MAKE) -C tests/hostile run
 
 # libFuzzer on the request decoding: a campaign, and make check's short run.
 FUZZ_RUNS ?= 1000000

@@ -79,18 +79,21 @@ lab_build_dom0_initramfs() {
 }
 
 # Guest initramfs: busybox, xen-blkfront (+ deps), fio and its libraries, the
-# xenstore client, util-linux blkdiscard (BLKZEROOUT/BLKDISCARD ioctls), and
-# tests/lab/guest/ (init, lib.sh, NAME.sh scripts).
+# xenstore client, util-linux blkdiscard (BLKZEROOUT/BLKDISCARD ioctls),
+# tests/lab/guest/ (init, lib.sh, NAME.sh scripts), and the hostile frontend
+# vbdfront (tests/hostile) with the grant and event channel devices it uses.
 lab_build_guest_initramfs() {
 	local out=$LAB_BUILD/guest-initramfs.cpio.gz
 	local stamp=$LAB_BUILD/guest-initramfs.stamp
 	local mods hash root m fio xs f bd=/usr/sbin/blkdiscard
-	mods=$(lab_mod_closure xen-blkfront) || return 1
+	local vf=$REPO/tests/hostile/build/vbdfront
+	mods=$(lab_mod_closure xen-blkfront xen-gntalloc xen-evtchn) || return 1
+	make -s -C "$REPO/tests/hostile" || { echo "lab: cannot build vbdfront" >&2; return 1; }
 	fio=$(command -v fio) || { echo "lab: fio not found" >&2; return 1; }
 	xs=$(command -v xenstore-read) || { echo "lab: xenstore-read not found" >&2; return 1; }
 	# shellcheck disable=SC2086
 	hash=$(lab_inputs_hash "$REPO/scripts/lab/initramfs.sh" "$REPO"/tests/lab/guest/* \
-		/bin/busybox "$fio" "$xs" "$bd" "$KVER" $mods)
+		/bin/busybox "$fio" "$xs" "$bd" "$vf" "$KVER" $mods)
 	if [ -f "$out" ] && [ "$(cat "$stamp" 2>/dev/null)" = "$hash" ]; then
 		return 0
 	fi
@@ -105,6 +108,8 @@ lab_build_guest_initramfs() {
 	lab_copy_elf "$root" "$fio"
 	lab_copy_elf "$root" "$xs"
 	lab_copy_elf "$root" "$bd"
+	lab_copy_elf "$root" "$vf"
+	mv "$root$vf" "$root/usr/bin/vbdfront"
 	mv "$root$xs" "$root/usr/bin/xenstore"
 	for f in read write rm exists list ls watch chmod; do
 		ln -sf xenstore "$root/usr/bin/xenstore-$f"
