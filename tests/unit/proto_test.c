@@ -12,17 +12,7 @@
 
 #include "proto.h"
 
-static unsigned int passed, failed;
-
-#define EXPECT(cond) do {						\
-	if (cond) {							\
-		passed++;						\
-	} else {							\
-		failed++;						\
-		fprintf(stderr, "%s:%d: FAIL: %s\n", __FILE__, __LINE__, \
-			#cond);						\
-	}								\
-} while (0)
+#include "../include/expect.h"
 
 /* struct blkif_request as a 32-bit x86 frontend lays it out. */
 struct x86_32_request {

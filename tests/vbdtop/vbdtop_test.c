@@ -21,17 +21,7 @@
 #include "sample.h"
 #include "stats.h"
 
-static unsigned int passed, failed;
-
-#define EXPECT(cond) do {						\
-	if (cond) {							\
-		passed++;						\
-	} else {							\
-		failed++;						\
-		fprintf(stderr, "%s:%d: FAIL: %s\n", __FILE__, __LINE__, \
-			#cond);						\
-	}								\
-} while (0)
+#include "../include/expect.h"
 
 #define EXPECT_NEAR(a, b) do {						\
 	double a_ = (a), b_ = (b);					\
