@@ -11,6 +11,9 @@
 #   make check           every check, ending in one pass/fail line
 #   make style|sparse|w1|compat|unit|dkms-check|lab    the parts of make check
 #   make tools           build tools/vbdtop (installed by make install too)
+#   make debug-kernel    build the lab's debug dom0 kernel (kmemleak, lockdep,
+#                        fault injection...) from linux-source-6.1, cached
+#   make lab-debug       the lab scenarios, hostile and faults on that kernel
 
 SRC := drivers/block/vbdback
 MODULE := $(SRC)/vbdback.ko
@@ -163,6 +166,29 @@ demo: deps module
 
 check: deps
 	scripts/check.sh
+
+# The debug dom0 kernel, and vbdback built against it from a copy of the
+# sources (so that the module for Debian's kernel stays as it is).
+DEBUG_KERNEL := $(BUILD)/debug-kernel
+DEBUG_MODDIR := $(DEBUG_KERNEL)/module
+DEBUG_MODULE := $(DEBUG_MODDIR)/$(SRC)/vbdback.ko
+LAB_DEBUG_SCENARIOS ?= $(LAB_SCENARIOS) hostile faults
+# Everything on the debug kernel takes about twice as long.
+LAB_DEBUG_TIMEOUT ?= 9000
+.PHONY: debug-kernel debug-module lab-debug
+
+debug-kernel:
+	scripts/debug-kernel/build.sh $(CURDIR)/$(DEBUG_KERNEL)
+
+debug-module: debug-kernel
+	mkdir -p $(DEBUG_MODDIR)/$(SRC)
+	cp Kbuild $(DEBUG_MODDIR)/
+	cp $(SRC)/Kbuild $(DKMS_FILES) $(DEBUG_MODDIR)/$(SRC)/
+	$(MAKE) -C $(DEBUG_KERNEL)/src M=$(CURDIR)/$(DEBUG_MODDIR) modules
+
+lab-debug: debug-module tools
+	$(LAB) --kernel $(DEBUG_KERNEL) --module $(DEBUG_MODULE) \
+		--timeout $(LAB_DEBUG_TIMEOUT) $(LAB_DEBUG_SCENARIOS)
 
 print-%:
 	@echo $($*)

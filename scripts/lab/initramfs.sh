@@ -6,14 +6,19 @@
 # Both images are cached under $LAB_BUILD and rebuilt only when one of their
 # inputs changes (a stamp file holds a hash of the inputs).
 #
-# Needs: REPO, KVER, LAB_BUILD.
+# Needs: REPO, KVER (dom0's kernel), LAB_BUILD; optional DOM0_MODROOT (where
+# dom0's modules are if not in /lib/modules) and GUEST_KVER (the guests'
+# kernel, default KVER).
 
 # Print the module files (in load order) that modprobe would insmod for the
-# given module names of kernel $KVER.
+# given module names of kernel $MOD_KVER (default $KVER), whose modules are
+# under $MOD_ROOT/lib/modules if MOD_ROOT is set.
 lab_mod_closure() {
-	local m
+	local m kver=${MOD_KVER:-$KVER} base=()
+	[ -n "${MOD_ROOT:-}" ] && base=(-d "$MOD_ROOT")
 	for m in "$@"; do
-		modprobe -S "$KVER" --show-depends "$m" | awk '$1 == "insmod" { print $2 }'
+		modprobe "${base[@]}" -S "$kver" --show-depends "$m" |
+			awk '$1 == "insmod" { print $2 }'
 	done | awk '!seen[$0]++'
 }
 
@@ -54,10 +59,14 @@ lab_pack_cpio() {
 # dom0 initramfs: busybox, the modules needed to mount the 9p root with an
 # overlay on top, and tests/lab/dom0/init as /init.
 lab_build_dom0_initramfs() {
-	local out=$LAB_BUILD/dom0-initramfs.cpio.gz
-	local stamp=$LAB_BUILD/dom0-initramfs.stamp
+	local tag=${DOM0_MODROOT:+-$KVER}
+	local out=$LAB_BUILD/dom0-initramfs$tag.cpio.gz
+	local stamp=$LAB_BUILD/dom0-initramfs$tag.stamp
 	local mods hash root m
-	mods=$(lab_mod_closure virtio_pci 9pnet_virtio 9p overlay) || return 1
+	# shellcheck disable=SC2034 # lab.sh boots it
+	LAB_DOM0_INITRD=$out
+	mods=$(MOD_ROOT=${DOM0_MODROOT:-} lab_mod_closure virtio_pci 9pnet_virtio 9p overlay) ||
+		return 1
 	# shellcheck disable=SC2086
 	hash=$(lab_inputs_hash "$REPO/tests/lab/dom0/init" "$REPO/scripts/lab/initramfs.sh" \
 		/bin/busybox "$KVER" $mods)
@@ -87,13 +96,14 @@ lab_build_guest_initramfs() {
 	local stamp=$LAB_BUILD/guest-initramfs.stamp
 	local mods hash root m fio xs f bd=/usr/sbin/blkdiscard
 	local vf=$REPO/tests/hostile/build/vbdfront
-	mods=$(lab_mod_closure xen-blkfront xen-gntalloc xen-evtchn) || return 1
+	mods=$(MOD_KVER=${GUEST_KVER:-$KVER} lab_mod_closure xen-blkfront xen-gntalloc xen-evtchn) ||
+		return 1
 	make -s -C "$REPO/tests/hostile" || { echo "lab: cannot build vbdfront" >&2; return 1; }
 	fio=$(command -v fio) || { echo "lab: fio not found" >&2; return 1; }
 	xs=$(command -v xenstore-read) || { echo "lab: xenstore-read not found" >&2; return 1; }
 	# shellcheck disable=SC2086
 	hash=$(lab_inputs_hash "$REPO/scripts/lab/initramfs.sh" "$REPO"/tests/lab/guest/* \
-		/bin/busybox "$fio" "$xs" "$bd" "$vf" "$KVER" $mods)
+		/bin/busybox "$fio" "$xs" "$bd" "$vf" "${GUEST_KVER:-$KVER}" $mods)
 	if [ -f "$out" ] && [ "$(cat "$stamp" 2>/dev/null)" = "$hash" ]; then
 		return 0
 	fi

@@ -7,7 +7,11 @@
 #
 # usage: scripts/lab/lab.sh [--backend vbdback|xen-blkback] [--module KO]
 #            [--timeout SECONDS] [--out DIR] [--icount[=SHIFT]]
-#            [--stock-hotplug] [--guest-vcpus N] SCENARIO [SCENARIO...]
+#            [--stock-hotplug] [--guest-vcpus N] [--kernel DIR]
+#            SCENARIO [SCENARIO...]
+#
+# --kernel DIR boots dom0 on the kernel in DIR (as made by make debug-kernel:
+# DIR/vmlinuz, DIR/kver, modules under DIR/root); guests keep Debian's.
 #
 # The last line printed is always exactly one of
 #   LAB: PASS backend=<b> scenarios=<list>
@@ -28,6 +32,7 @@ ICOUNT=0
 ICOUNT_SHIFT=1
 HOTPLUG=lab
 GUEST_VCPUS=1
+KERNEL_DIR=
 SCENARIOS=()
 
 QEMU_PID=
@@ -35,7 +40,7 @@ VERDICT_DONE=0
 START_TS=$(date +%s)
 
 usage() {
-	sed -n '8,16p' "${BASH_SOURCE[0]}" | sed 's/^# \{0,1\}//'
+	sed -n '8,19p' "${BASH_SOURCE[0]}" | sed 's/^# \{0,1\}//'
 	local f list=''
 	for f in "$REPO"/tests/lab/scenarios/*.sh; do
 		[ -f "$f" ] && f=${f##*/} && list="$list ${f%.sh}"
@@ -101,6 +106,8 @@ while [ $# -gt 0 ]; do
 	--stock-hotplug) HOTPLUG=stock; shift ;;
 	--guest-vcpus) GUEST_VCPUS=${2:-}; shift 2 ;;
 	--guest-vcpus=*) GUEST_VCPUS=${1#*=}; shift ;;
+	--kernel) KERNEL_DIR=${2:-}; shift 2 ;;
+	--kernel=*) KERNEL_DIR=${1#*=}; shift ;;
 	-h|--help) usage; VERDICT_DONE=1; exit 0 ;;
 	--) shift; SCENARIOS+=("$@"); break ;;
 	-*) usage >&2; fail_early "unknown option $1" ;;
@@ -145,6 +152,22 @@ KIMG=$(find /boot -maxdepth 1 -name 'vmlinuz-6.1.0-*-amd64' | sort -V | tail -n 
 [ -n "$KIMG" ] || fail_early "no /boot/vmlinuz-6.1.0-*-amd64 (run scripts/lab/deps.sh)"
 KVER=${KIMG#/boot/vmlinuz-}
 [ -d "/lib/modules/$KVER/kernel" ] || fail_early "no /lib/modules/$KVER"
+# dom0's kernel: Debian's (as the guests'), or one given with --kernel whose
+# modules dom0 finds under DOM0_MODROOT (bind-mounted over /lib/modules).
+GUEST_KVER=$KVER
+DOM0_KIMG=$KIMG
+DOM0_MODROOT=
+if [ -n "$KERNEL_DIR" ]; then
+	KERNEL_DIR=$(readlink -f "$KERNEL_DIR")
+	[ -f "$KERNEL_DIR/vmlinuz" ] && [ -f "$KERNEL_DIR/kver" ] ||
+		fail_early "no kernel in $KERNEL_DIR (make debug-kernel)"
+	KVER=$(cat "$KERNEL_DIR/kver")
+	DOM0_KIMG=$KERNEL_DIR/vmlinuz
+	DOM0_MODROOT=$KERNEL_DIR/root
+	[ -d "$DOM0_MODROOT/lib/modules/$KVER/kernel" ] ||
+		fail_early "no modules for $KVER in $DOM0_MODROOT"
+	case $DOM0_MODROOT in *[,\ \']*) fail_early "--kernel path must not contain commas, spaces or quotes" ;; esac
+fi
 command -v qemu-system-x86_64 >/dev/null || fail_early "qemu-system-x86_64 missing (run scripts/lab/deps.sh)"
 command -v xl >/dev/null || fail_early "xl missing (run scripts/lab/deps.sh)"
 
@@ -197,6 +220,7 @@ LAB_MODULE='$DOM0_MODULE'
 LAB_MODNAME='$MODNAME'
 LAB_SCENARIOS='${SCENARIOS[*]}'
 LAB_KVER='$KVER'
+LAB_DOM0_MODROOT='$DOM0_MODROOT'
 LAB_GUEST_KERNEL='$KIMG'
 LAB_GUEST_INITRD='$LAB_BUILD/guest-initramfs.cpio.gz'
 LAB_HOTPLUG='$HOTPLUG'
@@ -222,12 +246,12 @@ DOM0_CMDLINE="console=hvc0 earlyprintk=xen panic=5"
 # shellcheck disable=SC2054
 QEMU=(qemu-system-x86_64 "${ACCEL[@]}" -cpu "$LAB_CPU" -smp 2 -m 4096
 	-kernel "$LAB_BUILD/xen.elf" -append "$XEN_CMDLINE"
-	-initrd "$KIMG $DOM0_CMDLINE,$LAB_BUILD/dom0-initramfs.cpio.gz"
+	-initrd "$DOM0_KIMG $DOM0_CMDLINE,$LAB_DOM0_INITRD"
 	-virtfs local,path=/,mount_tag=hostroot,security_model=none,readonly=on,multidevs=remap
 	-virtfs "local,path=$OUT,mount_tag=labout,security_model=none,multidevs=remap"
 	-serial "file:$OUT/serial.log" -display none -monitor none -vga none -nic none -no-reboot)
 
-echo "lab: backend=$BACKEND${MODULE:+ module=$MODULE} kernel=$KVER scenarios=$SCEN_LIST timeout=${TIMEOUT}s out=$OUT"
+echo "lab: backend=$BACKEND${MODULE:+ module=$MODULE} dom0-kernel=$KVER scenarios=$SCEN_LIST timeout=${TIMEOUT}s out=$OUT"
 printf '%q ' "${QEMU[@]}" >"$OUT/qemu.cmd"
 echo >>"$OUT/qemu.cmd"
 "${QEMU[@]}" </dev/null >"$OUT/qemu.log" 2>&1 &
