@@ -800,6 +800,7 @@ lab_end() {
 		lab_fail "backend module $LAB_MODNAME not loaded at the end"
 	fi
 	lab_check_no_leaks
+	lab_check_kmemleak
 	for n in "${LAB_NOTES[@]}"; do
 		echo "NOTE $LAB_SCENARIO: $n"
 	done
@@ -827,6 +828,33 @@ lab_check_no_leaks() {
 		return 1
 	fi
 	lab_log "ok: nothing held once every device is gone ($(cd "$d" && echo *))"
+}
+
+# lab_check_kmemleak: on a kernel with kmemleak (make lab-debug), scan and
+# fail on any unreferenced object allocated through vbdback; other objects
+# are kept in /lab-out/kmemleak/ and noted. Then forget them all, so the next
+# scenario starts clean. kmemleak reports only objects older than 5 s.
+lab_check_kmemleak() {
+	local k=/sys/kernel/debug/kmemleak out n ours
+	[ -w "$k" ] || return 0
+	sleep 6
+	echo scan >"$k" 2>/dev/null
+	out=$LAB_OUT/kmemleak/$LAB_SCENARIO.txt
+	mkdir -p "$LAB_OUT/kmemleak"
+	cat "$k" >"$out" 2>/dev/null
+	echo clear >"$k" 2>/dev/null
+	n=$(grep -c '^unreferenced object' "$out")
+	ours=$(awk -v m="[$LAB_MODNAME]" '
+		/^unreferenced object/ { if (hit) c++; hit = 0 }
+		index($0, m) { hit = 1 }
+		END { if (hit) c++; print c + 0 }' "$out")
+	if [ "$ours" -gt 0 ]; then
+		lab_fail "kmemleak: $ours unreferenced object(s) allocated through $LAB_MODNAME (kmemleak/$LAB_SCENARIO.txt)"
+		return 1
+	fi
+	[ "$n" -gt 0 ] && lab_note "kmemleak: $n unreferenced object(s) elsewhere in the kernel (kmemleak/$LAB_SCENARIO.txt)"
+	[ "$n" -gt 0 ] || rm -f "$out"
+	lab_log "ok: kmemleak: nothing unreferenced from $LAB_MODNAME ($n elsewhere)"
 }
 
 # lab_reset_dom0: used by the runner between scenarios; whatever a failed or

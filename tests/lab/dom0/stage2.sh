@@ -82,6 +82,13 @@ lab_toolstack_start || setup_fail "toolstack"
 echo "LAB-DOM0: toolstack up in $(($(date +%s) - t0))s"
 lab_backend_load || setup_fail "backend $LAB_BACKEND did not load"
 echo "LAB-DOM0: backend $LAB_MODNAME loaded"
+# A debug kernel's kmemleak: what boot and set-up left is not the scenarios'
+# doing; forget it, so that each scenario's check sees only its own leaks.
+if [ -w /sys/kernel/debug/kmemleak ]; then
+	echo scan >/sys/kernel/debug/kmemleak
+	echo clear >/sys/kernel/debug/kmemleak
+	echo "LAB-DOM0: kmemleak armed"
+fi
 echo "LAB-SETUP: OK" >"$LAB_OUT/setup.txt"
 
 # --- scenarios ---------------------------------------------------------
