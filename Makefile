@@ -182,8 +182,8 @@ debug-kernel:
 
 debug-module: debug-kernel
 	mkdir -p $(DEBUG_MODDIR)/$(SRC)
-	cp Kbuild $(DEBUG_MODDIR)/
-	cp $(SRC)/Kbuild $(DKMS_FILES) $(DEBUG_MODDIR)/$(SRC)/
+	cp -p Kbuild $(DEBUG_MODDIR)/
+	cp -p $(SRC)/Kbuild $(DKMS_FILES) $(DEBUG_MODDIR)/$(SRC)/
 	$(MAKE) -C $(DEBUG_KERNEL)/src M=$(CURDIR)/$(DEBUG_MODDIR) modules
 
 lab-debug: debug-module tools

@@ -5,7 +5,9 @@
 # linux-source-6.1: Debian's own configuration, trimmed to the modules the lab
 # dom0 loads, plus the checkers Debian leaves out (kmemleak, lockdep, atomic
 # sleep, debug objects, fault injection, KFENCE and SLUB poisoning on by
-# default). The result is cached: a second run with the same inputs does
+# default), and the fixes in patches/ to kernel code outside vbdback that
+# would otherwise set a checker off (lockdep stops at its first report).
+# The result is cached: a second run with the same inputs does
 # nothing.
 #
 # usage: scripts/debug-kernel/build.sh [OUTDIR]     (default build/debug-kernel)
@@ -52,7 +54,7 @@ fi
 	die "no /boot/config-6.1.0-*-amd64 (apt-get install linux-image-amd64)"
 
 hash=$({
-	sha256sum "$FRAGMENT" "$MODLIST" "$0" "$BASE_CONFIG"
+	sha256sum "$FRAGMENT" "$MODLIST" "$0" "$BASE_CONFIG" "$SCRIPT_DIR"/patches/*.patch
 	stat -c '%s %Y' "$TARBALL"
 } | sha256sum | cut -d' ' -f1)
 if [ -f "$OUT/stamp" ] && [ "$(cat "$OUT/stamp")" = "$hash" ] &&
@@ -70,6 +72,17 @@ if [ ! -f "$SRC/Makefile" ]; then
 	tar -C "$OUT" -xf "$TARBALL"
 	mv "$OUT/linux-source-6.1" "$SRC"
 fi
+
+# Fixes the checkers need in the kernel itself (see each patch): applied
+# once, so a rebuild of an existing tree stays incremental.
+for p in "$SCRIPT_DIR"/patches/*.patch; do
+	[ -f "$p" ] || continue
+	if patch -d "$SRC" -p1 -R -s -f --dry-run <"$p" >/dev/null 2>&1; then
+		continue
+	fi
+	echo "debug-kernel: applying ${p##*/}"
+	patch -d "$SRC" -p1 -s -f <"$p" || die "cannot apply ${p##*/}"
+done
 
 # localmodconfig keeps only the modules named in an lsmod-style listing (and
 # what they need); everything Debian builds in stays built in.
