@@ -3,20 +3,20 @@
 # lab-timeout: 1200
 #
 # faults (debug kernel only: make lab-debug): vbdback's error paths, driven
-# by the kernel's fault injection while a guest keeps using another disk.
+# by the kernel's fault injection, in a guest with no other disk (so that
+# vbdback must hold nothing at all after every detach).
 #
 # 1. Attach: a disk is hot-plugged again and again, and each time the n-th
 #    fault-injection point met by the xenwatch thread (which probes the
 #    device and connects its rings) fails: a slab or page allocation, as
 #    /proc/PID/task/PID/fail-nth arranges, for n = 1..8 and then ever wider
-#    steps, until an attach meets fewer than n points. Each attach must end connected or refused
-#    (backend Closing/Closed or no device), never stuck, and once detached
-#    vbdback must hold exactly what it held before (debugfs counters).
+#    steps, until an attach meets fewer than n points. Each attach must end
+#    connected or refused (backend Closing/Closed, or no device), never
+#    stuck, and once detached vbdback must hold nothing (debugfs counters).
 # 2. I/O: fail_make_request fails the next bios dom0 submits to the backing
 #    disk: the guest must get I/O errors for them, not hang, and the disk
 #    must serve fio verify once the faults stop.
-# Then a clean attach of the same disk passes fio verify. lab_end checks the
-# leak counters and kmemleak for the whole scenario.
+# lab_end checks the leak counters and kmemleak for the whole scenario.
 
 DBG=/sys/kernel/debug
 NTHS=${FAULTS_NTHS:-1 2 3 4 5 6 7 8 10 12 15 18 22 27 33 40 50 60 75 90 110 135 165 200 250 300 400 500}
@@ -35,8 +35,9 @@ faults_config() {
 	echo 0 >"$DBG/fail_page_alloc/probability"
 	echo N >"$DBG/fail_page_alloc/ignore-gfp-wait"
 	echo 0 >"$DBG/fail_page_alloc/min-order"
-	echo 1 >"$DBG/failslab/verbose"
-	echo 1 >"$DBG/fail_page_alloc/verbose"
+	# With the stack, so the log shows which allocation each attach lost.
+	echo 2 >"$DBG/failslab/verbose"
+	echo 2 >"$DBG/fail_page_alloc/verbose"
 }
 
 # faults_held: vbdback's debugfs counters on one line.
@@ -59,14 +60,11 @@ faults_restore() {
 }
 lab_on_end faults_restore
 
-lab_brd_setup 2 96 || lab_end
-lab_guest_create faults "$(lab_disk /dev/ram0 xvda)" || lab_end
+lab_brd_setup 2 64 || lab_end
+lab_guest_create faults || lab_end
 lab_guest_wait_ready faults || lab_end
 D=$LAB_DOMID
 N=$(lab_devid xvdb)
-lab_check "guest sees xvda" lab_guest_cmd faults 60 'wait_disk xvda 30'
-lab_guest_cmd faults 60 'dd if=/dev/xvda of=/dev/null bs=64k count=64 iflag=direct'
-sleep 2
 XW=$(pgrep -x xenwatch | head -n 1)
 if [ -z "$XW" ] || [ ! -w "/proc/$XW/task/$XW/fail-nth" ]; then
 	lab_fail "no xenwatch thread with fail-nth"
@@ -74,7 +72,7 @@ if [ -z "$XW" ] || [ ! -w "/proc/$XW/task/$XW/fail-nth" ]; then
 fi
 faults_config
 BASE=$(faults_held)
-lab_log "held with xvda connected: $BASE"
+lab_log "held with no device: $BASE"
 
 # --- 1. allocation failures while attaching ------------------------------
 DISK=$(lab_disk /dev/ram1 xvdb)
@@ -115,8 +113,6 @@ done
 lab_log "attach under faults: $connected connected, $refused refused, $nodev never probed"
 lab_assert_eq "failures injected across all of an attach's fault points" "$covered" 1
 lab_assert_ge "attaches refused or not probed under faults" $((refused + nodev)) 1
-lab_check "guest's xvda still serves" lab_guest_cmd faults 60 \
-	'dd if=/dev/xvda of=/dev/null bs=64k count=64 iflag=direct'
 echo 0 >"/proc/$XW/task/$XW/fail-nth"
 
 # --- 2. I/O errors from the backing disk -----------------------------------
