@@ -518,7 +518,7 @@ name = "$name"
 type = "pv"
 kernel = "$LAB_GUEST_KERNEL"
 ramdisk = "$LAB_GUEST_INITRD"
-extra = "console=hvc0 loglevel=4 vbdtest=$script $args"
+extra = "console=hvc0 loglevel=4 cryptomgr.notests=1 vbdtest=$script $args"
 memory = $memory
 vcpus = $vcpus
 cpus = "$cpus"
