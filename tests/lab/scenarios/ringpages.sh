@@ -29,7 +29,7 @@ ring() {
 	lab_check "$vdev: no single-page ring-ref" sh -c "! timeout 10 xenstore-exists $(lab_fe_xs "$D" "$n")/ring-ref"
 	lab_assert_eq "$vdev: backend state" "$(lab_be_state "$D" "$n")" 4
 	if lab_guest_cmd "$g" 300 "fio_json --name=deep --filename=/dev/$vdev --rw=randwrite --bs=4k \
-			--ioengine=libaio --iodepth=128 --direct=1 --size=32M --verify=crc32c --verify_fatal=1"; then
+			--ioengine=libaio --iodepth=128 --direct=1 --size=16M --verify=crc32c --verify_fatal=1"; then
 		lab_cmd_json >"$json"
 		lab_fio_check "$json" "$vdev: fio verify at queue depth 128"
 	else
