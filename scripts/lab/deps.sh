@@ -20,6 +20,7 @@ PKGS=(
 	kmod
 	jq
 	gzip
+	xz-utils
 	util-linux
 	procps
 	coreutils

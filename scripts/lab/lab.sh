@@ -195,6 +195,7 @@ mkdir -p "$LAB_BUILD" || fail_early "cannot create $LAB_BUILD"
 lab_build_xen_elf || fail_early "cannot prepare xen.elf"
 lab_build_dom0_initramfs || fail_early "cannot build dom0 initramfs"
 lab_build_guest_initramfs || fail_early "cannot build guest initramfs"
+lab_build_guest_kernel "$KIMG"
 
 # A fresh results dir; only ever wipe a directory an earlier run created.
 if [ -d "$OUT" ] && [ -n "$(ls -A "$OUT")" ]; then
@@ -221,7 +222,7 @@ LAB_MODNAME='$MODNAME'
 LAB_SCENARIOS='${SCENARIOS[*]}'
 LAB_KVER='$KVER'
 LAB_DOM0_MODROOT='$DOM0_MODROOT'
-LAB_GUEST_KERNEL='$KIMG'
+LAB_GUEST_KERNEL='$LAB_GUEST_KIMG'
 LAB_GUEST_INITRD='$LAB_BUILD/guest-initramfs.cpio.gz'
 LAB_HOTPLUG='$HOTPLUG'
 LAB_GUEST_VCPUS='$GUEST_VCPUS'

@@ -29,6 +29,8 @@ LAB_BRD=0
 LAB_NULLB=0
 LAB_ENDED=0
 LAB_DOMID=
+LAB_GUEST_DOMID=
+declare -gA LAB_DOMID_OF=() # guest name -> domain id (lab_guest_domid)
 LAB_LOOP_DEV=
 export LAB_LOOP_FILE=
 LAB_END_HOOKS=()
@@ -99,18 +101,25 @@ lab_assert_range() {
 	return 1
 }
 
-# lab_wait TIMEOUT DESC CMD...: poll CMD every 0.5 s until it succeeds.
+# lab_wait TIMEOUT DESC CMD...: poll CMD until it succeeds: every 0.1 s for
+# the first second (most waits end within it: a guest command, a device
+# going away), then every 0.5 s.
 lab_wait() {
-	local timeout=$1 desc=$2 end
+	local timeout=$1 desc=$2 end n=0
 	shift 2
-	end=$(($(date +%s) + timeout))
+	end=$((SECONDS + timeout))
 	while :; do
 		"$@" && return 0
-		if [ "$(date +%s)" -ge "$end" ]; then
+		if [ "$SECONDS" -ge "$end" ]; then
 			lab_log "timed out after ${timeout}s waiting for: $desc"
 			return 1
 		fi
-		sleep 0.5
+		if [ "$n" -lt 10 ]; then
+			n=$((n + 1))
+			sleep 0.1
+		else
+			sleep 0.5
+		fi
 	done
 }
 
@@ -509,7 +518,7 @@ name = "$name"
 type = "pv"
 kernel = "$LAB_GUEST_KERNEL"
 ramdisk = "$LAB_GUEST_INITRD"
-extra = "console=hvc0 loglevel=4 vbdtest=$script $args"
+extra = "console=hvc0 loglevel=4 cryptomgr.notests=1 vbdtest=$script $args"
 memory = $memory
 vcpus = $vcpus
 cpus = "$cpus"
@@ -529,6 +538,7 @@ EOF
 	fi
 	LAB_DOMID=$(timeout 10 xl domid "$name" 2>/dev/null)
 	lab_is_int "$LAB_DOMID" || { lab_fail "no domid for $name"; return 1; }
+	LAB_DOMID_OF[$name]=$LAB_DOMID
 	lab_log "guest $name is domain $LAB_DOMID"
 	return 0
 }
@@ -538,7 +548,25 @@ lab_guest_unpause() {
 	timeout 30 xl unpause "$1" || { lab_fail "xl unpause $1"; return 1; }
 }
 
-lab_guest_domid() { timeout 10 xl domid "$1" 2>/dev/null; }
+# lab_guest_domid NAME: print the guest's domain id. xl takes a third of a
+# second under TCG, a xenstore read a tenth: the domain lab_guest_create
+# (or an earlier call here) found for NAME is taken while xenstore still
+# gives it that name; otherwise (a reboot, a restore, a destroy) xl is asked.
+lab_guest_domid() {
+	local d=${LAB_DOMID_OF[$1]:-}
+	if [ -n "$d" ] && [ "$(lab_xs_read "/local/domain/$d/name")" = "$1" ]; then
+		echo "$d"
+		return 0
+	fi
+	timeout 10 xl domid "$1" 2>/dev/null
+}
+
+# lab_guest_domid_update NAME: as lab_guest_domid, into LAB_GUEST_DOMID, and
+# remember it for the next calls (they run in the caller's shell).
+lab_guest_domid_update() {
+	LAB_GUEST_DOMID=$(lab_guest_domid "$1") || { unset "LAB_DOMID_OF[$1]"; return 1; }
+	LAB_DOMID_OF[$1]=$LAB_GUEST_DOMID
+}
 
 # Number of domains other than dom0 (or "?" if xl list fails).
 lab_guest_count() {
@@ -594,7 +622,8 @@ lab_guest_cmd() {
 	local name=$1 t=$2 cmd=$3 domid base seqf seq
 	LAB_CMD_RC=
 	LAB_CMD_OUT=
-	domid=$(lab_guest_domid "$name") || { lab_log "guest $name is not running"; return 1; }
+	lab_guest_domid_update "$name" || { lab_log "guest $name is not running"; return 1; }
+	domid=$LAB_GUEST_DOMID
 	base=/local/domain/$domid/data/vbdlab
 	seqf=$LAB_TMP/$name.seq
 	seq=$(($(cat "$seqf" 2>/dev/null || echo 0) + 1))
@@ -602,25 +631,28 @@ lab_guest_cmd() {
 	LAB_CMD_OUT=$LAB_TMP/$name.cmd$seq.out
 	: >"$LAB_CMD_OUT"
 	lab_log "guest $name #$seq: $cmd"
-	# base64: xenstore-write/-read would mangle newlines and backslashes
-	lab_xs_write "$base/cmd" "$(printf '%s' "$cmd" | base64 -w0)" ||
-		{ lab_log "cannot write $base/cmd"; return 1; }
-	lab_xs_write "$base/seq" "$seq" || { lab_log "cannot write $base/seq"; return 1; }
+	# base64: xenstore-write/-read would mangle newlines and backslashes.
+	# One xenstore-write, cmd before seq: seq announces the command.
+	lab_xs_write "$base/cmd" "$(printf '%s' "$cmd" | base64 -w0)" "$base/seq" "$seq" ||
+		{ lab_log "cannot write $base/cmd and $base/seq"; return 1; }
 	if ! lab_wait "$t" "guest $name command #$seq" lab_cmd_done "$base" "$seq"; then
 		LAB_CMD_RC=timeout
 		lab_cmd_extract "$name" "$seq"
 		return 1
 	fi
-	LAB_CMD_RC=$(lab_xs_read "$base/rc")
 	lab_wait 15 "output of #$seq on $name's console" \
 		lab_console_has "$name" "^VBDTEST agent\\.$seq (RESULT|END)"
 	lab_cmd_extract "$name" "$seq"
 	[ "$LAB_CMD_RC" = 0 ]
 }
 
+# lab_cmd_done BASE SEQ: the agent is done with command SEQ; sets LAB_CMD_RC
+# (done and rc are read together: the agent writes them together).
 lab_cmd_done() {
-	local d
-	d=$(lab_xs_read "$1/done") && [ "$d" = "$2" ]
+	local v
+	v=$(timeout 10 xenstore-read "$1/done" "$1/rc" 2>/dev/null) || return 1
+	[ "${v%%$'\n'*}" = "$2" ] || return 1
+	LAB_CMD_RC=${v#*$'\n'}
 }
 
 lab_cmd_extract() {

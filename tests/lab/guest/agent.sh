@@ -23,14 +23,30 @@ if ! xenstore-write data/vbdlab/ready 1; then
 	echo "VBDTEST agent RESULT FAIL cannot write xenstore"
 	exit 1
 fi
+
+# dom0 announces a command by writing seq: a watch on it wakes the agent.
+# Each event is a line on a FIFO the agent reads with a time limit, so that
+# it never polls xenstore while idle (starting a process takes long in a
+# PV guest under TCG, and would take time from I/O a command left running
+# in the background). Events that came while a command ran are waiting in
+# the FIFO; if the watch is lost, the agent polls every 2.3 s.
+fifo=/tmp/agent.watch
+mkfifo "$fifo" 2>/dev/null
+xenstore-watch data/vbdlab/seq >"$fifo" 2>/dev/null &
+exec 3<"$fifo"
+# shellcheck disable=SC3045 # busybox ash has read -t
+read -r -t 10 _ <&3 # the first event: the watch is set up
 echo "VBDTEST agent READY"
 
 last=
 while :; do
-	seq=$(xenstore-read data/vbdlab/seq 2>/dev/null)
+	# seq and the command it numbers, in one read (dom0 writes cmd first)
+	# shellcheck disable=SC2046 # two words: seq and the base64 command
+	set -- $(xenstore-read data/vbdlab/seq data/vbdlab/cmd 2>/dev/null)
+	seq=${1:-}
 	if [ -n "$seq" ] && [ "$seq" != "$last" ]; then
 		last=$seq
-		cmd=$(xenstore-read data/vbdlab/cmd 2>/dev/null | base64 -d)
+		cmd=$(printf '%s' "${2:-}" | base64 -d)
 		echo "VBDTEST agent.$seq BEGIN"
 		(eval "$cmd")
 		rc=$?
@@ -42,5 +58,6 @@ while :; do
 		xenstore-write data/vbdlab/rc "$rc" data/vbdlab/done "$seq"
 		continue
 	fi
-	sleep 0.3
+	# shellcheck disable=SC3045
+	read -r -t 2 _ <&3 || sleep 0.3
 done

@@ -82,14 +82,16 @@ bg_wait() {
 }
 
 # io_loop DEV SECONDS: write, read back and compare 64 KiB blocks at rotating
-# offsets of DEV (direct I/O) for SECONDS; prints io_loop_ok/io_loop_errors.
+# offsets of DEV (direct I/O) for SECONDS, or until io_loop_stop; prints
+# io_loop_ok/io_loop_errors.
 io_loop() {
 	local dev=$1 secs=$2 end ok=0 errs=0 off=0 blocks
+	rm -f /tmp/io_loop.stop
 	blocks=$(($(disk_sectors "${dev#/dev/}") / 128))
 	[ "$blocks" -gt 256 ] && blocks=256
 	[ "$blocks" -gt 0 ] || { kv io_loop_errors 1; return 1; }
 	end=$(($(date +%s) + secs))
-	while [ "$(date +%s)" -lt "$end" ]; do
+	while [ "$(date +%s)" -lt "$end" ] && [ ! -e /tmp/io_loop.stop ]; do
 		head -c 65536 /dev/urandom >/tmp/io_loop.w
 		if dd if=/tmp/io_loop.w of="$dev" bs=65536 seek=$off count=1 oflag=direct conv=notrunc 2>/dev/null &&
 			dd if="$dev" of=/tmp/io_loop.r bs=65536 skip=$off count=1 iflag=direct 2>/dev/null &&
@@ -104,6 +106,9 @@ io_loop() {
 	kv io_loop_errors "$errs"
 	[ "$errs" = 0 ] && [ "$ok" -gt 0 ]
 }
+
+# io_loop_stop: make a running io_loop end after its current block.
+io_loop_stop() { : >/tmp/io_loop.stop; }
 
 # md5_region DEV OFFSET LEN: md5 of LEN bytes at byte OFFSET (direct I/O;
 # OFFSET a multiple of 512, LEN a multiple of 64 KiB).

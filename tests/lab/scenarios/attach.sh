@@ -16,7 +16,8 @@ D=$LAB_DOMID
 NB=$(lab_devid xvdb)
 NC=$(lab_devid xvdc)
 
-lab_check "start I/O loop on xvda" lab_guest_cmd attach 30 'bg_start io io_loop /dev/xvda 40'
+# The loop is stopped once xvdb is detached; 300 s only bounds it.
+lab_check "start I/O loop on xvda" lab_guest_cmd attach 30 'bg_start io io_loop /dev/xvda 300'
 
 if lab_block_attach attach "$(lab_disk /dev/ram1 xvdb)"; then
 	lab_check "guest sees xvdb" lab_guest_cmd attach 90 'wait_disk xvdb 60'
@@ -41,7 +42,7 @@ else
 fi
 
 # The I/O loop on xvda ran through attach and detach.
-if lab_guest_cmd attach 120 'bg_wait io 90'; then
+if lab_guest_cmd attach 120 'io_loop_stop; bg_wait io 90'; then
 	lab_log "xvda I/O loop: $(lab_cmd_kv io_loop_ok) verified 64 KiB writes, $(lab_cmd_kv io_loop_errors) errors"
 	lab_assert_ge "xvda I/O loop verified writes" "$(lab_cmd_kv io_loop_ok)" 1
 else

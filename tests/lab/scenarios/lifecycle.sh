@@ -101,8 +101,19 @@ lab_guest_create sr --memory 384 "$(lab_disk /dev/ram1 xvda)" || lab_end
 lab_guest_wait_ready sr || lab_end
 D0=$(lab_guest_domid sr)
 write_markers sr
-lab_check "sr: start the I/O loop" lab_guest_cmd sr 30 'bg_start io io_loop /dev/xvda 50'
-sleep 5
+# The loop is stopped once the guest is restored; 300 s only bounds it.
+# The save starts once its writes reach the backend.
+lab_stats "$D0" "$N"
+s0=$LAB_STATS
+lab_check "sr: start the I/O loop" lab_guest_cmd sr 30 'bg_start io io_loop /dev/xvda 300'
+loop_writes() {
+	local w
+	lab_stats "$D0" "$N" || return 1
+	w=$(lab_stat_delta "$s0" "$LAB_STATS" wr_req)
+	lab_is_int "$w" && [ "$w" -ge 4 ]
+}
+lab_wait 30 "sr: I/O loop writes reaching the backend" loop_writes ||
+	lab_fail "sr: the I/O loop's writes did not reach the backend"
 lab_log "xl save sr $SAVE"
 t0=$(date +%s)
 if timeout 300 xl save sr "$SAVE" >"$LAB_TMP/sr.save.log" 2>&1; then
@@ -116,7 +127,7 @@ if timeout 300 xl save sr "$SAVE" >"$LAB_TMP/sr.save.log" 2>&1; then
 		lab_log "xl restore took $(($(date +%s) - t0)) s: domain $D1"
 		connected sr "$D1"
 		lab_check "sr: agent answers after restore" lab_guest_cmd sr 60 'echo alive'
-		if lab_guest_cmd sr 120 'bg_wait io 90'; then
+		if lab_guest_cmd sr 120 'io_loop_stop; bg_wait io 90'; then
 			lab_log "sr: I/O loop across save/restore: $(lab_cmd_kv io_loop_ok) verified writes," \
 				"$(lab_cmd_kv io_loop_errors) errors"
 		else

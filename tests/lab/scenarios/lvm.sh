@@ -15,7 +15,7 @@
 
 VG=vbdlablvm
 LV_MIB=192
-VERIFY_MIB=128
+VERIFY_MIB=64
 
 lab_brd_setup 1 $((LV_MIB + 64)) || lab_end
 lab_vg_setup $VG /dev/ram0 || lab_end

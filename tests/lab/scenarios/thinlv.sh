@@ -6,19 +6,19 @@
 # over-commit storage and to clone disks from snapshots. dom0 makes a
 # 256 MiB thin pool on a loop device (tmpfs file) and a 1 GiB thin volume in
 # it, more than the pool holds. The guest must see the volume's 1 GiB, read
-# zeros where nothing was written, and pass fio verify over 128 MiB, which
-# the pool must then have provisioned (half of it, give or take 5%). A thin
-# snapshot of the volume, taken while the guest runs, is attached as xvdb:
-# the guest reads the same data there, and its writes to the snapshot leave
-# the volume alone. After the guest is gone the pool and its volumes can be
-# removed (LVM refuses while a volume is open).
+# zeros where nothing was written, and pass fio verify over 64 MiB, which
+# the pool must then have provisioned (a quarter of it, give or take 5%).
+# A thin snapshot of the volume, taken while the guest runs, is attached as
+# xvdb: the guest reads the same data there, and its writes to the snapshot
+# leave the volume alone. After the guest is gone the pool and its volumes
+# can be removed (LVM refuses while a volume is open).
 #
 # Needs lvm2 and thin-provisioning-tools in dom0 (the host's packages).
 
 VG=vbdlabthin
 POOL_MIB=256
 THIN_MIB=1024
-VERIFY_MIB=128
+VERIFY_MIB=64
 
 lab_loop_setup $((POOL_MIB + 64)) || lab_end
 lab_vg_setup $VG "$LAB_LOOP_DEV" || lab_end

@@ -2,12 +2,12 @@
 # shellcheck shell=bash
 # lab-timeout: 420
 #
-# vbdtop: tools/vbdtop, run in dom0 as `vbdtop -j -d 5`, reports what the
+# vbdtop: tools/vbdtop, run in dom0 as `vbdtop -j -d 3`, reports what the
 # guest's fio reports. The guest "topguest" runs two rate-limited jobs on
-# xvda (a brd disk), each for 30 s: 4 KiB random reads at 200 IOPS, then
+# xvda (a brd disk), each for 18 s: 4 KiB random reads at 200 IOPS, then
 # 64 KiB sequential reads at 4 MiB/s (both direct, libaio, with merging
 # off in the guest so that one fio I/O is one backend request). Over the
-# 5 s intervals that lie wholly inside a job (those with reads both before
+# 3 s intervals that lie wholly inside a job (those with reads both before
 # and after them), vbdtop's mean read IOPS and MB/s must be within 10% of
 # fio's, the row must carry the guest's name and "xvda", and its latency
 # and in-flight fields must be there exactly when the backend has latency/
@@ -16,8 +16,8 @@
 
 VBDTOP=$LAB_REPO/tools/vbdtop/build/vbdtop
 GUEST=topguest
-RUNTIME=30
-INTERVAL=5
+RUNTIME=18
+INTERVAL=3
 TOL=100		# permille
 
 if [ ! -x "$VBDTOP" ]; then

@@ -3,13 +3,13 @@
 # lab-timeout: 720
 #
 # verify: fio crc32c verify (random writes with mixed 4k-64k blocks, direct
-# libaio, then read-back) over 256 MiB of a brd disk (xvda) and of a loop
+# libaio, then read-back) over 128 MiB of a brd disk (xvda) and of a loop
 # disk over a tmpfs file (xvdb): zero mismatches, checked by fio's exit
 # status, its JSON and its messages. Then data placement: what the guest
 # writes at an odd, 512-byte aligned offset must be at that offset of the
 # dom0 device, and what dom0 writes must be what the guest reads.
 
-SIZE_MIB=256
+SIZE_MIB=128
 lab_brd_setup 1 $((SIZE_MIB + 32)) || lab_end
 lab_loop_setup $((SIZE_MIB + 32)) || lab_end
 LOOP=$LAB_LOOP_DEV
