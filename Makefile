@@ -53,8 +53,8 @@ VBDTOP := tools/vbdtop
 LAB := scripts/lab/lab.sh
 LAB_SCENARIOS ?= binding verify stats attach destroy readonly missing \
 	ringpages indirect multiqueue persistent discard discard-thin resize \
-	lifecycle readonly-cdrom latency qos vbdtop lvm thinlv iscsi badkeys
-# The whole boot's ceiling: the scenarios above take about 34 minutes.
+	lifecycle readonly-cdrom latency qos vbdtop lvm thinlv iscsi badkeys hostile
+# The whole boot's ceiling: the scenarios above take about 37 minutes.
 LAB_TIMEOUT ?= 3000
 
 .PHONY: all module clean install uninstall deps w1 compat sparse style unit \

@@ -395,7 +395,7 @@ static int c_same_gref(struct vf *vf, char *why, size_t len)
 static int vf_fill_ring(struct vf *vf, char *why, size_t len, bool consume)
 {
 	static struct vf_rsp rsps[VF_MAX_INFLIGHT];
-	u32 start = vf->rsp_cons, rp;
+	u32 start = vf->q->rsp_cons, rp;
 	unsigned int i, n = vf->nr_ents;
 	struct vf_req req;
 	int got;
@@ -491,9 +491,9 @@ static void vf_run_case(struct vf *vf, const struct vf_case *c)
 	int err;
 
 	err = c->run(vf, why, sizeof(why));
-	if (!err && vf->nr_inflight) {
+	if (!err && vf->q->nr_inflight) {
 		snprintf(why, sizeof(why), "%u requests left unanswered",
-			 vf->nr_inflight);
+			 vf->q->nr_inflight);
 		err = -1;
 	}
 	/* The ring must still serve good I/O after every case. */

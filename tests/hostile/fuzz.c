@@ -394,6 +394,28 @@ static int vf_fuzz_batch(struct vf_fuzz *f, u64 first, unsigned int nr)
 	return 0;
 }
 
+/* A checked write and read-back on every queue. Return: -1 on failure. */
+static int vf_fuzz_check(struct vf_fuzz *f, u64 done)
+{
+	struct vf *vf = f->vf;
+	struct vf_queue *cur = vf->q;
+	unsigned int q;
+	char why[256];
+
+	for (q = 0; q < vf->nr_queues; q++) {
+		vf_queue_select(vf, q);
+		f->checks++;
+		if (vf_check_io(vf, vf->info.sectors / 2 & ~7ULL, 1 + vf_below(f, 11),
+				false, vf_rand(f), why, sizeof(why))) {
+			vf->q = cur;
+			vf_fuzz_fail(f, done, "ring no longer serves: ", why);
+			return -1;
+		}
+	}
+	vf->q = cur;
+	return 0;
+}
+
 int vf_fuzz(struct vf *vf, const struct vf_config *cfg, u64 seed,
 	    u64 count)
 {
@@ -403,7 +425,8 @@ int vf_fuzz(struct vf *vf, const struct vf_config *cfg, u64 seed,
 	char why[256];
 	time_t t0;
 
-	printf("fuzz: seed %llu, %llu requests\n", seed, count);
+	printf("fuzz: seed %llu, %llu requests, %u queue(s)\n", seed, count,
+	       cfg->nr_queues ? cfg->nr_queues : 1);
 	if (vf_connect(vf, cfg)) {
 		printf("CASE fuzz-connect: FAIL handshake failed\n");
 		return 1;
@@ -414,6 +437,8 @@ int vf_fuzz(struct vf *vf, const struct vf_config *cfg, u64 seed,
 	t0 = time(NULL);
 	max = vf->nr_ents < VF_FUZZ_MAX_BATCH ? vf->nr_ents : VF_FUZZ_MAX_BATCH;
 	while (done < count) {
+		/* With several queues, each batch goes to the next one. */
+		vf_queue_select(vf, batches % vf->nr_queues);
 		nr = 1 + vf_below(&f, max);
 		if (nr > count - done)
 			nr = count - done;
@@ -421,16 +446,23 @@ int vf_fuzz(struct vf *vf, const struct vf_config *cfg, u64 seed,
 			break;
 		done += nr;
 		if (++batches % VF_FUZZ_CHECK_EVERY == 0 || done == count) {
-			f.checks++;
-			if (vf_check_io(vf, vf->info.sectors / 2 & ~7ULL, 1 + vf_below(&f, 11),
-					false, vf_rand(&f), why, sizeof(why))) {
-				vf_fuzz_fail(&f, done, "ring no longer serves: ", why);
+			if (vf_fuzz_check(&f, done))
 				break;
-			}
 		}
 		if (batches % 250 == 0)
 			printf("fuzz: %llu fuzzed requests\n", done);
 	}
+	for (i = 0; i < vf->nr_queues && vf->nr_queues > 1; i++) {
+		printf("fuzz: queue %u: %llu requests answered\n", i,
+		       vf->queues[i].nr_answered);
+		/* Round-robin batches: every queue must have had its share. */
+		if (vf->queues[i].nr_answered < done / vf->nr_queues / 2) {
+			snprintf(why, sizeof(why), "queue %u answered %llu of %llu",
+				 i, vf->queues[i].nr_answered, done);
+			vf_fuzz_fail(&f, done, "multi-queue: ", why);
+		}
+	}
+	vf_queue_select(vf, 0);
 	if (vf->nr_sent != vf->nr_answered) {
 		snprintf(why, sizeof(why), "%llu sent, %llu answered",
 			 vf->nr_sent, vf->nr_answered);

@@ -7,6 +7,11 @@
  *   vbdfront [--devid N] [--abi 32|64] [--order N] [--persistent 0|1]
  *            fuzz --seed S --count M
  *   vbdfront [--devid N] storm --count N
+ *   vbdfront [--devid N] [--queues Q] fuzz ...: batches round-robin over
+ *            Q rings (multi-queue-num-queues, queue-N/ keys)
+ *   vbdfront [--devid N] xsabuse
+ *   vbdfront [--devid N] xsgone --state S
+ *   vbdfront [--devid N] xsfuzz --seed S --count M
  *
  * Prints "CASE name: PASS|FAIL detail" lines and a SUMMARY line; exits 0
  * only if every case passed.
@@ -20,13 +25,17 @@
 
 #include "vbdfront.h"
 
-static struct vf vf_state = { .gnt_fd = -1, .evt_fd = -1 };
+static struct vf vf_state = {
+	.gnt_fd = -1, .evt_fd = -1, .q = &vf_state.queues[0],
+};
 
 static void vf_usage(void)
 {
 	fprintf(stderr,
 		"usage: vbdfront [--devid N] [--abi 32|64] [--order N] [--persistent 0|1]\n"
-		"                conform | fuzz --seed S --count M | storm --count N\n");
+		"                [--queues Q]\n"
+		"                conform | fuzz --seed S --count M | storm --count N |\n"
+		"                xsabuse | xsgone --state S | xsfuzz --seed S --count M\n");
 	exit(2);
 }
 
@@ -70,6 +79,7 @@ int main(int argc, char **argv)
 				 .persistent = true };
 	u64 seed = 1, count = 1000;
 	unsigned int devid = 0;
+	const char *state = "0";
 	bool have_devid = false;
 	const char *mode = NULL;
 	struct vf *vf = &vf_state;
@@ -80,7 +90,8 @@ int main(int argc, char **argv)
 		const char *a = argv[i], *v = i + 1 < argc ? argv[i + 1] : NULL;
 
 		if (!strcmp(a, "conform") || !strcmp(a, "fuzz") ||
-		    !strcmp(a, "storm")) {
+		    !strcmp(a, "storm") || !strcmp(a, "xsabuse") ||
+		    !strcmp(a, "xsgone") || !strcmp(a, "xsfuzz")) {
 			mode = a;
 			continue;
 		}
@@ -95,6 +106,10 @@ int main(int argc, char **argv)
 			cfg.ring_order = vf_num(v);
 		} else if (!strcmp(a, "--persistent")) {
 			cfg.persistent = vf_num(v) != 0;
+		} else if (!strcmp(a, "--state")) {
+			state = v;
+		} else if (!strcmp(a, "--queues")) {
+			cfg.nr_queues = vf_num(v);
 		} else if (!strcmp(a, "--seed")) {
 			seed = vf_num(v);
 		} else if (!strcmp(a, "--count")) {
@@ -104,7 +119,8 @@ int main(int argc, char **argv)
 		}
 		i++;
 	}
-	if (!mode || cfg.ring_order > VF_MAX_RING_ORDER)
+	if (!mode || cfg.ring_order > VF_MAX_RING_ORDER ||
+	    cfg.nr_queues > VF_MAX_QUEUES)
 		vf_usage();
 	if (!have_devid && vf_first_devid(&devid)) {
 		fprintf(stderr, "vbdfront: this guest has no vbd\n");
@@ -122,6 +138,12 @@ int main(int argc, char **argv)
 				conform_cfgs);
 	else if (!strcmp(mode, "fuzz"))
 		rc = vf_fuzz(vf, &cfg, seed, count);
+	else if (!strcmp(mode, "xsabuse"))
+		rc = vf_xsabuse(vf);
+	else if (!strcmp(mode, "xsgone"))
+		rc = vf_xsgone(vf, state);
+	else if (!strcmp(mode, "xsfuzz"))
+		rc = vf_xsfuzz(vf, &cfg, seed, count);
 	else
 		rc = vf_storm(vf, &cfg, count);
 	vf_plumb_close(vf);

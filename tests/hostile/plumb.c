@@ -127,25 +127,25 @@ int vf_evtchn_bind(struct vf *vf)
 			strerror(errno));
 		return -1;
 	}
-	vf->port = port;
+	vf->q->port = port;
 	return 0;
 }
 
 void vf_evtchn_unbind(struct vf *vf)
 {
-	struct ioctl_evtchn_unbind op = { .port = vf->port };
+	struct ioctl_evtchn_unbind op = { .port = vf->q->port };
 
-	if (!vf->port)
+	if (!vf->q->port)
 		return;
 	if (ioctl(vf->evt_fd, IOCTL_EVTCHN_UNBIND, &op) < 0)
-		fprintf(stderr, "vbdfront: unbinding port %u: %s\n", vf->port,
+		fprintf(stderr, "vbdfront: unbinding port %u: %s\n", vf->q->port,
 			strerror(errno));
-	vf->port = 0;
+	vf->q->port = 0;
 }
 
 int vf_evtchn_notify(struct vf *vf)
 {
-	struct ioctl_evtchn_notify op = { .port = vf->port };
+	struct ioctl_evtchn_notify op = { .port = vf->q->port };
 
 	return ioctl(vf->evt_fd, IOCTL_EVTCHN_NOTIFY, &op);
 }

@@ -19,41 +19,42 @@
 /* The indices are shared with the backend: one access each, atomically. */
 static u32 vf_idx_get(struct vf *vf, unsigned int off)
 {
-	return __atomic_load_n((u32 *)(vf->sring + off), __ATOMIC_SEQ_CST);
+	return __atomic_load_n((u32 *)(vf->q->sring + off), __ATOMIC_SEQ_CST);
 }
 
 static void vf_idx_set(struct vf *vf, unsigned int off, u32 v)
 {
-	__atomic_store_n((u32 *)(vf->sring + off), v, __ATOMIC_SEQ_CST);
+	__atomic_store_n((u32 *)(vf->q->sring + off), v, __ATOMIC_SEQ_CST);
 }
 
 static u8 *vf_slot(struct vf *vf, u32 idx)
 {
 	unsigned int slot = vf_blkif_req_size(vf->cfg.abi);
 
-	return vf->sring + VF_SRING_HDR + (idx & (vf->nr_ents - 1)) * slot;
+	return vf->q->sring + VF_SRING_HDR + (idx & (vf->nr_ents - 1)) * slot;
 }
 
 void vf_ring_init(struct vf *vf)
 {
-	memset(vf->sring, 0, (size_t)vf->ring.count * VF_PAGE_SIZE);
+	memset(vf->q->sring, 0, (size_t)vf->q->ring.count * VF_PAGE_SIZE);
 	vf_idx_set(vf, VF_REQ_EVENT, 1);
 	vf_idx_set(vf, VF_RSP_EVENT, 1);
-	vf->req_prod_pvt = 0;
-	vf->rsp_cons = 0;
-	vf->nr_inflight = 0;
+	vf->q->req_prod_pvt = 0;
+	vf->q->rsp_cons = 0;
+	vf->q->nr_inflight = 0;
+	vf->q->nr_answered = 0;
 }
 
 /* Slots free for requests, counting responses not yet consumed. */
 unsigned int vf_ring_free_slots(struct vf *vf)
 {
-	return vf->nr_ents - (vf->req_prod_pvt - vf->rsp_cons);
+	return vf->nr_ents - (vf->q->req_prod_pvt - vf->q->rsp_cons);
 }
 
 static void vf_inflight_add(struct vf *vf, u64 id)
 {
-	if (vf->nr_inflight < VF_MAX_INFLIGHT)
-		vf->inflight[vf->nr_inflight++] = id;
+	if (vf->q->nr_inflight < VF_MAX_INFLIGHT)
+		vf->q->inflight[vf->q->nr_inflight++] = id;
 	vf->nr_sent++;
 }
 
@@ -62,9 +63,9 @@ bool vf_inflight_take(struct vf *vf, u64 id)
 {
 	unsigned int i;
 
-	for (i = 0; i < vf->nr_inflight; i++) {
-		if (vf->inflight[i] == id) {
-			vf->inflight[i] = vf->inflight[--vf->nr_inflight];
+	for (i = 0; i < vf->q->nr_inflight; i++) {
+		if (vf->q->inflight[i] == id) {
+			vf->q->inflight[i] = vf->q->inflight[--vf->q->nr_inflight];
 			return true;
 		}
 	}
@@ -77,9 +78,9 @@ void vf_ring_put_raw(struct vf *vf, const u8 *raw)
 
 	/* The id is at 8 in the x86_64 layout, at 4 in the x86_32 one. */
 	memcpy(&id, raw + (vf->cfg.abi == VF_ABI_X86_32 ? 4 : 8), sizeof(id));
-	memcpy(vf_slot(vf, vf->req_prod_pvt), raw,
+	memcpy(vf_slot(vf, vf->q->req_prod_pvt), raw,
 	       vf_blkif_req_size(vf->cfg.abi));
-	vf->req_prod_pvt++;
+	vf->q->req_prod_pvt++;
 	vf_inflight_add(vf, id);
 }
 
@@ -94,7 +95,7 @@ void vf_ring_put(struct vf *vf, const struct vf_req *req)
 /* Publish req_prod_pvt and kick the backend (always: no event check). */
 void vf_ring_push(struct vf *vf)
 {
-	vf_idx_set(vf, VF_REQ_PROD, vf->req_prod_pvt);
+	vf_idx_set(vf, VF_REQ_PROD, vf->q->req_prod_pvt);
 	vf_evtchn_notify(vf);
 }
 
@@ -135,13 +136,14 @@ int vf_ring_collect(struct vf *vf, struct vf_rsp *rsps, unsigned int n,
 
 	while (got < n) {
 		rp = vf_ring_rsp_prod(vf);
-		while (vf->rsp_cons != rp && got < n) {
+		while (vf->q->rsp_cons != rp && got < n) {
 			struct vf_rsp *r = &rsps[got++];
 
 			vf_blkif_decode_rsp(vf->cfg.abi,
-					    vf_slot(vf, vf->rsp_cons), r);
-			vf->rsp_cons++;
+					    vf_slot(vf, vf->q->rsp_cons), r);
+			vf->q->rsp_cons++;
 			vf->nr_answered++;
+			vf->q->nr_answered++;
 			if (!vf_inflight_take(vf, r->id)) {
 				printf("response with id %llu that is not in flight (status %d)\n",
 				       r->id, r->status);
@@ -151,8 +153,8 @@ int vf_ring_collect(struct vf *vf, struct vf_rsp *rsps, unsigned int n,
 		if (got >= n)
 			break;
 		/* Ask for an event at the next response, then look again. */
-		vf_idx_set(vf, VF_RSP_EVENT, vf->rsp_cons + 1);
-		if (vf_ring_rsp_prod(vf) != vf->rsp_cons)
+		vf_idx_set(vf, VF_RSP_EVENT, vf->q->rsp_cons + 1);
+		if (vf_ring_rsp_prod(vf) != vf->q->rsp_cons)
 			continue;
 		left = (s64)(end - vf_ms());
 		if (left <= 0)

@@ -10,6 +10,8 @@
 #include <stdbool.h>
 #include <stdint.h>
 
+#include <xen/io/xenbus.h>
+
 #include "wire.h"
 
 #define VF_MAX_RING_ORDER	4
@@ -27,11 +29,29 @@ struct vf_grant {
 	u8 *map;
 };
 
+/* Queues (rings) one frontend may ask for. */
+#define VF_MAX_QUEUES		8
+
 /* What the frontend asks for when it connects. */
 struct vf_config {
 	enum vf_abi abi;
 	unsigned int ring_order;
 	bool persistent;
+	/* 0 or 1: one ring, keys in the device's directory; else queue-N/ */
+	unsigned int nr_queues;
+};
+
+/* One shared ring with its event channel, and what is in flight on it. */
+struct vf_queue {
+	struct vf_grant ring;
+	unsigned int port;
+	u8 *sring;
+	u32 req_prod_pvt;
+	u32 rsp_cons;
+	/* requests sent and not answered, by id (ids may repeat) */
+	u64 inflight[VF_MAX_INFLIGHT];
+	unsigned int nr_inflight;
+	u64 nr_answered;
 };
 
 /* What the backend offers (read at InitWait and at Connected). */
@@ -59,19 +79,14 @@ struct vf {
 	/* plumbing */
 	int gnt_fd;
 	int evt_fd;
-	unsigned int port;
-	struct vf_grant ring;
 	struct vf_grant data;
 	struct vf_grant ind;
 	struct vf_grant ro;
-	/* ring */
-	u8 *sring;
+	/* rings: the one requests go to now, and all of them */
+	struct vf_queue *q;
+	struct vf_queue queues[VF_MAX_QUEUES];
+	unsigned int nr_queues;
 	unsigned int nr_ents;
-	u32 req_prod_pvt;
-	u32 rsp_cons;
-	/* requests sent and not answered, by id (ids may repeat) */
-	u64 inflight[VF_MAX_INFLIGHT];
-	unsigned int nr_inflight;
 	u64 next_id;
 	u64 nr_sent;
 	u64 nr_answered;
@@ -83,6 +98,20 @@ int vf_xs_open(struct vf *vf, unsigned int devid);
 void vf_xs_close(struct vf *vf);
 int vf_connect(struct vf *vf, const struct vf_config *cfg);
 int vf_disconnect(struct vf *vf);
+int vf_setup(struct vf *vf, const struct vf_config *cfg);
+int vf_handshake(struct vf *vf);
+int vf_reset(struct vf *vf);
+void vf_release(struct vf *vf);
+void vf_clear_keys(struct vf *vf);
+int vf_write_ring_keys(struct vf *vf);
+void vf_rings_init(struct vf *vf);
+void vf_queue_select(struct vf *vf, unsigned int q);
+int vf_be_state(struct vf *vf);
+u64 vf_be_read_u64(struct vf *vf, const char *key, u64 def);
+int vf_set_state(struct vf *vf, enum xenbus_state s);
+int vf_fe_write(struct vf *vf, const char *key, const char *val);
+void vf_fe_rm(struct vf *vf, const char *key);
+int vf_wait_be_ms(struct vf *vf, int ms, int want, int want2);
 
 /* plumb.c */
 int vf_plumb_open(struct vf *vf);
@@ -125,5 +154,11 @@ int vf_conform(struct vf *vf, int nr_cfgs, const struct vf_config *cfgs);
 int vf_fuzz(struct vf *vf, const struct vf_config *cfg, u64 seed,
 	    u64 count);
 int vf_storm(struct vf *vf, const struct vf_config *cfg, unsigned int count);
+
+/* xsabuse.c: the xenstore side abused, one case at a time or at random */
+int vf_xsabuse(struct vf *vf);
+int vf_xsgone(struct vf *vf, const char *state);
+int vf_xsfuzz(struct vf *vf, const struct vf_config *cfg, u64 seed,
+	      u64 count);
 
 #endif /* VBDFRONT_H */

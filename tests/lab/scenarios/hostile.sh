@@ -3,56 +3,77 @@
 # lab-timeout: 1500
 #
 # hostile: a guest whose xen-blkfront is not loaded plays the frontend
-# itself with vbdfront (tests/hostile): requests no driver would send, on
-# both ABIs, single- and multi-page rings, with and without persistent
-# grants, each with its exact expected status (conform); then thousands of
-# random and mutated requests (fuzz); then an event storm. Its disk is a
-# loop device over a tmpfs file, so flushes and discards are offered and
-# exercised too. Meanwhile a second guest runs fio verify on its own disk,
-# which must pass. dom0 must log the shut rings, and its CPU time during
-# the storm is bounded. No WARNING/BUG/Oops in dom0 (checked for the whole
-# run by the lab), and nothing held by vbdback once both guests are gone
-# (lab_end).
+# itself with vbdfront (tests/hostile). First an event storm, with the
+# other guest idle: dom0's CPU time during it is bounded. Then, while a
+# second guest runs fio verify on its own disk, which must pass: requests
+# no driver would send, on both ABIs, single- and multi-page rings, with
+# and without persistent grants, each with its exact expected status
+# (conform); random and mutated requests on one ring per ABI and over four
+# queues (fuzz: HOSTILE_FUZZ_COUNT each, the total printed in one line),
+# dom0 showing the queues in vbdback/nr_queues; xenstore abuse (xsabuse):
+# named cases of bad keys and states, each refused with the reason dom0
+# must log, in order, or connected when valid, and a correct handshake
+# that serves after each; a state read as Unknown (0, then garbage:
+# xsgone), after which the device is gone until the toolstack writes its
+# state Initialising again; and random xenstore writes from a seed
+# (xsfuzz) with correct handshakes in between. The requests go to xvda and
+# the xenstore abuse to xvdb, partly at the same time; both disks are loop
+# devices over tmpfs files, so flushes and discards are offered and
+# exercised too.
+# dom0 must log the shut rings, its toolstack must answer throughout, and
+# there must be no WARNING/BUG/Oops in dom0 (checked for the whole run by
+# the lab) and nothing held by vbdback once both guests are gone (lab_end).
+#
+# The backend's max_queues is raised to 4 for the scenario (dom0 has one
+# vCPU, so it defaults to 1) before the guests exist, and restored at the
+# end; the victim, with one vCPU, still uses one ring.
 
 FUZZ_SEED=${HOSTILE_FUZZ_SEED:-20261123}
-FUZZ_COUNT=${HOSTILE_FUZZ_COUNT:-20000}
+FUZZ_COUNT=${HOSTILE_FUZZ_COUNT:-45000}
+MQ_QUEUES=4
+MQ_FUZZ_COUNT=${HOSTILE_MQ_FUZZ_COUNT:-10000}
+XSFUZZ_SEED=${HOSTILE_XSFUZZ_SEED:-$FUZZ_SEED}
+XSFUZZ_COUNT=${HOSTILE_XSFUZZ_COUNT:-500}
 STORM=100000
 # The victim's fio verify runs this long from the start of the attack.
-VICTIM_SECS=${HOSTILE_VICTIM_SECS:-150}
+VICTIM_SECS=${HOSTILE_VICTIM_SECS:-240}
 # dom0's CPU time during the storm beyond its idle rate: at most this share
 # of the storm's wall time, plus a constant for the commands around it.
 STORM_CPU_PCT=25
 STORM_CPU_SLACK_MS=3000
 STORM_BASE_SECS=10
 
+lab_backend_param_set max_queues "$MQ_QUEUES" || lab_fail "cannot raise max_queues to $MQ_QUEUES"
 lab_loop_setup 128 || lab_end
 HDISK=$LAB_LOOP_DEV
+lab_loop_setup 64 || lab_end
+XDISK=$LAB_LOOP_DEV
 lab_brd_setup 1 160 || lab_end
-lab_guest_create hostile --args "vbdtest_nomod=xen_blkfront" "$(lab_disk "$HDISK" xvda)" || lab_end
+lab_guest_create hostile --args "vbdtest_nomod=xen_blkfront" \
+	"$(lab_disk "$HDISK" xvda)" "$(lab_disk "$XDISK" xvdb)" || lab_end
 H=$LAB_DOMID
 lab_guest_create victim "$(lab_disk /dev/ram0 xvda)" || lab_end
 V=$LAB_DOMID
+# Requests go to xvda, the xenstore abuse to xvdb, at the same time.
 N=$(lab_devid xvda)
+NB=$(lab_devid xvdb)
 lab_guest_wait_ready hostile || lab_end
 lab_guest_wait_ready victim || lab_end
 lab_check_binding "$H" "$N"
+lab_check_binding "$H" "$NB"
 lab_check_binding "$V" "$N"
 lab_check "victim sees xvda" lab_guest_cmd victim 60 'wait_disk xvda 30'
-lab_wait 30 "vbd-$H-$N in InitWait" lab_be_state_is "$H" "$N" 2 ||
-	lab_fail "hostile guest's backend never reached InitWait (state $(lab_be_state "$H" "$N"))"
-
-# The victim writes and verifies for as long as the attack lasts.
-lab_check "victim: fio verify started" lab_guest_cmd victim 30 \
-	"bg_start fio fio_json --name=victim --filename=/dev/xvda --rw=randwrite --bsrange=4k-64k \
-		--ioengine=libaio --iodepth=8 --direct=1 --size=128M --time_based --runtime=$VICTIM_SECS \
-		--verify=crc32c --verify_backlog=512 --verify_fatal=1"
+for n in "$N" "$NB"; do
+	lab_wait 30 "vbd-$H-$n in InitWait" lab_be_state_is "$H" "$n" 2 ||
+		lab_fail "hostile guest's backend vbd-$H-$n never reached InitWait (state $(lab_be_state "$H" "$n"))"
+done
 
 # hostile_run DESC TIMEOUT COMMAND: run vbdfront in the hostile guest; its
 # CASE lines go to the log, a FAIL line or a non-zero exit fails the scenario.
 hostile_run() {
 	local desc=$1 t=$2 cmd=$3 fails
 	lab_guest_cmd hostile "$t" "$cmd"
-	grep -E '^(CASE|SUMMARY|fuzz:|connected:)' "$LAB_CMD_OUT" | sed "s/^/[$LAB_SCENARIO] /"
+	grep -E '^(CASE|SUMMARY|fuzz:|xsfuzz:|connected: x86)' "$LAB_CMD_OUT" | sed "s/^/[$LAB_SCENARIO] /"
 	fails=$(grep -c '^CASE .*: FAIL' "$LAB_CMD_OUT")
 	if [ "$LAB_CMD_RC" != 0 ] || [ "$fails" != 0 ]; then
 		lab_cmd_show 40
@@ -66,44 +87,7 @@ hostile_run() {
 	lab_log "ok: $desc: $(grep '^SUMMARY' "$LAB_CMD_OUT" | tail -n 1)"
 }
 
-shut_msgs() { dmesg | grep -c "vbd-$H-$N: frontend published req_prod .* ring shut"; }
-
-shut0=$(shut_msgs)
-hostile_run "conform" 900 "vbdfront conform"
-ncfg=$(grep -c '^CASE [^/]*/connect: PASS' "$LAB_CMD_OUT")
-lab_assert_ge "conform: configurations connected" "$ncfg" 4
-lab_assert_eq "conform: one 'ring shut' message in dom0 per broken ring" \
-	"$(($(shut_msgs) - shut0))" "$ncfg"
-lab_check "dom0 toolstack answers after conform" sh -c 'timeout 30 xl list >/dev/null'
-
-# Both layouts: one fuzz run each, with seeds of their own.
-fuzz_args=("--abi 64 --order 2 --persistent 1" "--abi 32 --order 0 --persistent 0")
-for i in 0 1; do
-	seed=$((FUZZ_SEED + i))
-	hostile_run "fuzz ${fuzz_args[$i]} seed $seed" 900 \
-		"vbdfront ${fuzz_args[$i]} fuzz --seed $seed --count $FUZZ_COUNT"
-	sent=$(sed -n 's/^SUMMARY fuzz: \([0-9]*\) fuzzed requests.*/\1/p' "$LAB_CMD_OUT")
-	lab_assert_eq "fuzz seed $seed: requests fuzzed" "${sent:-0}" "$FUZZ_COUNT"
-done
-
-# The victim's verify pass must have overlapped all of the above.
-if lab_guest_cmd victim 30 'test ! -f /tmp/bg-fio.rc'; then
-	lab_log "ok: victim's fio still running after conform and fuzz"
-else
-	lab_fail "victim's fio ended before the attack did: raise VICTIM_SECS"
-fi
-lab_guest_cmd victim $((VICTIM_SECS + 120)) "bg_wait fio $((VICTIM_SECS + 60))"
-json=$LAB_TMP/hostile-victim.json
-lab_cmd_json >"$json"
-lab_assert_eq "victim: fio verify during the attack: fio_rc" "$(lab_cmd_kv fio_rc)" 0
-lab_assert_eq "victim: fio verify messages" "$(lab_cmd_kv fio_verify_msgs)" ""
-if lab_fio_check "$json" "victim: fio verify during the attack"; then
-	lab_fio_summary "$json" | sed "s/^/[$LAB_SCENARIO] victim fio /"
-	lab_assert_ge "victim: MiB written during the attack" \
-		"$(jq -r '[.jobs[].write.io_bytes] | add / 1048576 | floor' "$json")" 16
-fi
-
-# The storm, with the victim idle. dom0's CPU time over the storm is
+# The storm, before the victim starts. dom0's CPU time over the storm is
 # compared with its time over a guest command that only sleeps, which costs
 # dom0 the same polling of xenstore; and the interrupts dom0 takes for
 # vbdback's rings are counted by a sampler (the storm's ring goes away with
@@ -125,7 +109,7 @@ lab_guest_cmd hostile 60 "sleep $STORM_BASE_SECS"
 base_wall=$(($(date +%s) - t0))
 c1=$(dom0_cpu)
 t1=$(date +%s)
-hostile_run "event storm" 600 "vbdfront --abi 32 --order 0 --persistent 0 storm --count $STORM"
+hostile_run "event storm" 600 "vbdfront --devid $N --abi 32 --order 0 --persistent 0 storm --count $STORM"
 wall=$(($(date +%s) - t1))
 c2=$(dom0_cpu)
 kill "$sampler" 2>/dev/null
@@ -142,6 +126,127 @@ lab_assert_range "event storm: dom0 vbdback interrupts" "$irqs" 1 $((STORM / 10)
 lab_assert_range "event storm: dom0 CPU ms beyond a sleeping command's" "$extra" -100000 \
 	$((wall * 10 * STORM_CPU_PCT + STORM_CPU_SLACK_MS))
 lab_check "dom0 toolstack answers after the storm" sh -c 'timeout 30 xl list >/dev/null'
+
+# The victim writes and verifies for as long as the attack lasts.
+lab_check "victim: fio verify started" lab_guest_cmd victim 30 \
+	"bg_start fio fio_json --name=victim --filename=/dev/xvda --rw=randwrite --bsrange=4k-64k \
+		--ioengine=libaio --iodepth=8 --direct=1 --size=128M --time_based --runtime=$VICTIM_SECS \
+		--verify=crc32c --verify_backlog=512 --verify_fatal=1"
+
+shut_msgs() { dmesg | grep -c "vbd-$H-$N: frontend published req_prod .* ring shut"; }
+
+shut0=$(shut_msgs)
+hostile_run "conform" 900 "vbdfront --devid $N conform"
+ncfg=$(grep -c '^CASE [^/]*/connect: PASS' "$LAB_CMD_OUT")
+lab_assert_ge "conform: configurations connected" "$ncfg" 4
+lab_assert_eq "conform: one 'ring shut' message in dom0 per broken ring" \
+	"$(($(shut_msgs) - shut0))" "$ncfg"
+lab_check "dom0 toolstack answers after conform" sh -c 'timeout 30 xl list >/dev/null'
+
+# hostile_bg TAG COMMAND: start vbdfront in the background in the hostile
+# guest; hostile_run "DESC" T "bg_wait TAG T" collects it.
+hostile_bg() {
+	lab_check "$1 started in the background" lab_guest_cmd hostile 30 "bg_start $1 $2"
+}
+
+# hostile_fuzz I: fuzz run I (one per layout, then several queues), each
+# with a seed of its own; adds to fuzz_total and fuzz_failures.
+fuzz_args=("--abi 64 --order 2 --persistent 1" "--abi 32 --order 0 --persistent 0"
+	"--abi 64 --order 1 --persistent 1 --queues $MQ_QUEUES")
+fuzz_counts=("$FUZZ_COUNT" "$FUZZ_COUNT" "$MQ_FUZZ_COUNT")
+fuzz_total=0
+fuzz_failures=0
+hostile_fuzz() {
+	local i=$1 seed=$((FUZZ_SEED + $1)) sent f
+	hostile_run "fuzz ${fuzz_args[$i]} seed $seed" 900 \
+		"vbdfront --devid $N ${fuzz_args[$i]} fuzz --seed $seed --count ${fuzz_counts[$i]}" ||
+		fuzz_failures=$((fuzz_failures + 1))
+	sent=$(sed -n 's/^SUMMARY fuzz: \([0-9]*\) fuzzed requests.*/\1/p' "$LAB_CMD_OUT")
+	lab_assert_eq "fuzz seed $seed: requests fuzzed" "${sent:-0}" "${fuzz_counts[$i]}"
+	fuzz_total=$((fuzz_total + ${sent:-0}))
+	f=$(sed -n 's/^SUMMARY fuzz: .* \([0-9]*\) failures$/\1/p' "$LAB_CMD_OUT")
+	fuzz_failures=$((fuzz_failures + ${f:-0}))
+}
+
+# Xenstore abuse on xvdb while the first fuzz run goes on xvda. dom0 must
+# have logged each refusal's reason, in the order of the cases: the
+# XSEXPECT lines are a subsequence of its vbd-H-NB errors.
+dmesg_mark=$(dmesg | wc -l)
+hostile_bg xsabuse "vbdfront --devid $NB xsabuse"
+hostile_fuzz 0
+hostile_run "xsabuse" 660 "bg_wait xsabuse 600"
+lab_assert_ge "xsabuse: cases passed" \
+	"$(sed -n 's/^SUMMARY xsabuse: \([0-9]*\) passed.*/\1/p' "$LAB_CMD_OUT")" 42
+sed -n 's/^XSEXPECT [^:]*: //p' "$LAB_CMD_OUT" >"$LAB_TMP/hostile-xsexpect.txt"
+lab_assert_ge "xsabuse: refusals with a reason" "$(wc -l <"$LAB_TMP/hostile-xsexpect.txt")" 32
+dmesg | tail -n +"$((dmesg_mark + 1))" | grep -F "vbd-$H-$NB: " >"$LAB_TMP/hostile-xserrors.txt"
+missing=$(awk 'NR == FNR { want[n++] = $0; next }
+	i < n && index($0, want[i]) { i++ }
+	END { if (i < n) print "#" i + 1 " of " n ": " want[i] }' \
+	"$LAB_TMP/hostile-xsexpect.txt" "$LAB_TMP/hostile-xserrors.txt")
+if [ -z "$missing" ]; then
+	lab_log "ok: xsabuse: dom0 logged all $(wc -l <"$LAB_TMP/hostile-xsexpect.txt") reasons, in order"
+else
+	sed "s/^/[$LAB_SCENARIO] dom0: /" "$LAB_TMP/hostile-xserrors.txt" | tail -n 20
+	lab_fail "xsabuse: dom0 never logged, in order, reason $missing"
+fi
+lab_check "dom0 toolstack answers after xsabuse" sh -c 'timeout 30 xl list >/dev/null'
+
+# Random xenstore writes on xvdb, correct handshakes in between and at the
+# end, while the second fuzz run goes on xvda.
+hostile_bg xsfuzz "vbdfront --devid $NB --queues 2 --order 1 xsfuzz --seed $XSFUZZ_SEED --count $XSFUZZ_COUNT"
+hostile_fuzz 1
+hostile_run "xsfuzz seed $XSFUZZ_SEED" 660 "bg_wait xsfuzz 600"
+lab_assert_ge "xsfuzz: correct handshakes that served" \
+	"$(sed -n 's/^SUMMARY xsfuzz: .* \([0-9]*\) handshakes.*/\1/p' "$LAB_CMD_OUT")" \
+	"$((XSFUZZ_COUNT / 100 + 1))"
+lab_check "dom0 toolstack answers after xsfuzz" sh -c 'timeout 30 xl list >/dev/null'
+
+# Several queues, while dom0 samples how many rings the device has.
+nrq_log=$LAB_TMP/hostile-nr-queues.txt
+(while :; do cat "$(lab_be_sys "$H" "$N")/vbdback/nr_queues"; sleep 0.5; done) >"$nrq_log" 2>/dev/null &
+nrq_sampler=$!
+lab_on_end sh -c "kill $nrq_sampler 2>/dev/null || true"
+hostile_fuzz 2
+kill "$nrq_sampler" 2>/dev/null
+lab_assert_eq "multi-queue fuzz: most rings dom0 saw in vbdback/nr_queues" \
+	"$(sort -n "$nrq_log" | tail -n 1)" "$MQ_QUEUES"
+lab_log "hostile: $fuzz_total fuzzed requests, $fuzz_failures failures"
+lab_assert_ge "fuzzed requests in all" "$fuzz_total" 100000
+lab_assert_eq "fuzz failures in all" "$fuzz_failures" 0
+lab_check "dom0 toolstack answers after fuzz" sh -c 'timeout 30 xl list >/dev/null'
+
+# A state read as Unknown unregisters the device: xenbus writes its state
+# Closed and it stays gone until the toolstack writes Initialising again
+# (as it does when it creates a device), after which it must serve again.
+BE=$(lab_be_xs "$H" "$NB")
+for st in 0 garbage; do
+	hostile_run "xsgone state $st" 120 "vbdfront --devid $NB xsgone --state $st"
+	lab_check "state $st: vbd-$H-$NB gone from dom0" sh -c "! test -e $(lab_be_sys "$H" "$NB")"
+	lab_assert_eq "state $st: backend state" "$(lab_be_state "$H" "$NB")" 6
+	lab_xs_write "$BE/state" 1
+	lab_wait 30 "vbd-$H-$NB back in InitWait" lab_be_state_is "$H" "$NB" 2 ||
+		lab_fail "state $st: backend not back after the toolstack's Initialising (state $(lab_be_state "$H" "$NB"))"
+	lab_check_binding "$H" "$NB"
+done
+hostile_run "recreated device serves" 120 "vbdfront --devid $NB --abi 64 --order 0 fuzz --seed $FUZZ_SEED --count 1000"
+
+# The victim's verify pass must have overlapped all of the attack.
+if lab_guest_cmd victim 30 'test ! -f /tmp/bg-fio.rc'; then
+	lab_log "ok: victim's fio still running after the attack"
+else
+	lab_fail "victim's fio ended before the attack did: raise VICTIM_SECS"
+fi
+lab_guest_cmd victim $((VICTIM_SECS + 120)) "bg_wait fio $((VICTIM_SECS + 60))"
+json=$LAB_TMP/hostile-victim.json
+lab_cmd_json >"$json"
+lab_assert_eq "victim: fio verify during the attack: fio_rc" "$(lab_cmd_kv fio_rc)" 0
+lab_assert_eq "victim: fio verify messages" "$(lab_cmd_kv fio_verify_msgs)" ""
+if lab_fio_check "$json" "victim: fio verify during the attack"; then
+	lab_fio_summary "$json" | sed "s/^/[$LAB_SCENARIO] victim fio /"
+	lab_assert_ge "victim: MiB written during the attack" \
+		"$(jq -r '[.jobs[].write.io_bytes] | add / 1048576 | floor' "$json")" 16
+fi
 
 lab_guest_destroy hostile
 lab_check "victim still runs" lab_guest_alive victim
