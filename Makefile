@@ -11,6 +11,8 @@
 #   make check           every check, ending in one pass/fail line
 #   make style|sparse|w1|compat|unit|dkms-check|lab    the parts of make check
 #   make tools           build tools/vbdtop (installed by make install too)
+#   make fuzz            a million libFuzzer runs over the decoder, then a
+#                        million fuzzed requests from a guest in the lab
 #   make debug-kernel    build the lab's debug dom0 kernel (kmemleak, lockdep,
 #                        fault injection...) from linux-source-6.1, cached
 #   make lab-debug       the lab scenarios, hostile and faults on that kernel
@@ -146,17 +148,27 @@ unit:
 	$(MAKE) -C tests/vbdtop run
 	$(MAKE) -C tests/hostile run
 
-# libFuzzer on the request decoding: a campaign, and make check's short run.
+# Fuzzing campaigns: libFuzzer on the request decoding (make check runs
+# fuzz-quick), and a hostile guest's fuzzed requests against vbdback in the
+# lab (make check's hostile scenario sends 100,000).
 FUZZ_RUNS ?= 1000000
-.PHONY: fuzz fuzz-quick
-fuzz:
+FUZZ_REQUESTS ?= 1000000
+FUZZ_LAB_TIMEOUT ?= 11000
+.PHONY: fuzz fuzz-decoder fuzz-lab fuzz-quick
+fuzz: fuzz-decoder fuzz-lab
+
+fuzz-decoder:
 	$(MAKE) -C tests/fuzz run RUNS=$(FUZZ_RUNS)
+
+fuzz-lab: module tools
+	$(LAB) --module $(MODULE) --timeout $(FUZZ_LAB_TIMEOUT) \
+		--env FUZZ_REQUESTS=$(FUZZ_REQUESTS) fuzz
 
 fuzz-quick:
 	$(MAKE) -C tests/fuzz run RUNS=100000
 
 # The lab boots the 6.1 kernel, whatever this machine runs.
-lab demo: KVER := $(LAB_KVER)
+lab demo fuzz-lab: KVER := $(LAB_KVER)
 
 lab: module tools
 	$(LAB) --module $(MODULE) --timeout $(LAB_TIMEOUT) $(LAB_SCENARIOS)

@@ -36,6 +36,8 @@ export LAB_LOOP_FILE=
 LAB_END_HOOKS=()
 LAB_CMD_OUT=
 LAB_CMD_RC=
+LAB_FUZZ_SENT=0
+LAB_FUZZ_FAILURES=0
 LAB_STATS=
 export LAB_MD5=
 mkdir -p "$LAB_TMP"
@@ -783,6 +785,33 @@ lab_backend_reload() {
 	msg=$(lab_backend_load) || { lab_fail "reload $LAB_MODNAME: $msg"; return 1; }
 	lab_log "$LAB_MODNAME loaded again"
 	return 0
+}
+
+# lab_vbdfront_run GUEST DESC TIMEOUT COMMAND: run vbdfront (tests/hostile)
+# in GUEST, a guest without xen-blkfront. Its CASE and SUMMARY lines go to
+# the log; a failed case, a missing SUMMARY line or a non-zero exit fails
+# the scenario. A fuzz run's SUMMARY sets LAB_FUZZ_SENT (requests fuzzed)
+# and LAB_FUZZ_FAILURES (responses that broke the protocol's rules), 0 when
+# absent.
+lab_vbdfront_run() {
+	local guest=$1 desc=$2 t=$3 cmd=$4 fails
+	lab_guest_cmd "$guest" "$t" "$cmd"
+	grep -E '^(CASE|SUMMARY|fuzz:|xsfuzz:|connected: x86)' "$LAB_CMD_OUT" | sed "s/^/[$LAB_SCENARIO] /"
+	LAB_FUZZ_SENT=$(sed -n 's/^SUMMARY fuzz: \([0-9]*\) fuzzed requests.*/\1/p' "$LAB_CMD_OUT")
+	LAB_FUZZ_SENT=${LAB_FUZZ_SENT:-0}
+	LAB_FUZZ_FAILURES=$(sed -n 's/^SUMMARY fuzz: .* \([0-9]*\) failures$/\1/p' "$LAB_CMD_OUT")
+	LAB_FUZZ_FAILURES=${LAB_FUZZ_FAILURES:-0}
+	fails=$(grep -c '^CASE .*: FAIL' "$LAB_CMD_OUT")
+	if [ "$LAB_CMD_RC" != 0 ] || [ "$fails" != 0 ]; then
+		lab_cmd_show 40
+		lab_fail "$desc: exit status $LAB_CMD_RC, $fails failed cases"
+		return 1
+	fi
+	if ! grep -q '^SUMMARY' "$LAB_CMD_OUT"; then
+		lab_fail "$desc: no SUMMARY line"
+		return 1
+	fi
+	lab_log "ok: $desc: $(grep '^SUMMARY' "$LAB_CMD_OUT" | tail -n 1)"
 }
 
 # ------------------------------------------------------------------------

@@ -68,25 +68,6 @@ for n in "$N" "$NB"; do
 		lab_fail "hostile guest's backend vbd-$H-$n never reached InitWait (state $(lab_be_state "$H" "$n"))"
 done
 
-# hostile_run DESC TIMEOUT COMMAND: run vbdfront in the hostile guest; its
-# CASE lines go to the log, a FAIL line or a non-zero exit fails the scenario.
-hostile_run() {
-	local desc=$1 t=$2 cmd=$3 fails
-	lab_guest_cmd hostile "$t" "$cmd"
-	grep -E '^(CASE|SUMMARY|fuzz:|xsfuzz:|connected: x86)' "$LAB_CMD_OUT" | sed "s/^/[$LAB_SCENARIO] /"
-	fails=$(grep -c '^CASE .*: FAIL' "$LAB_CMD_OUT")
-	if [ "$LAB_CMD_RC" != 0 ] || [ "$fails" != 0 ]; then
-		lab_cmd_show 40
-		lab_fail "$desc: exit status $LAB_CMD_RC, $fails failed cases"
-		return 1
-	fi
-	if ! grep -q '^SUMMARY' "$LAB_CMD_OUT"; then
-		lab_fail "$desc: no SUMMARY line"
-		return 1
-	fi
-	lab_log "ok: $desc: $(grep '^SUMMARY' "$LAB_CMD_OUT" | tail -n 1)"
-}
-
 # The storm, before the victim starts. dom0's CPU time over the storm is
 # compared with its time over a guest command that only sleeps, which costs
 # dom0 the same polling of xenstore; and the interrupts dom0 takes for
@@ -109,7 +90,7 @@ lab_guest_cmd hostile 60 "sleep $STORM_BASE_SECS"
 base_wall=$(($(date +%s) - t0))
 c1=$(dom0_cpu)
 t1=$(date +%s)
-hostile_run "event storm" 600 "vbdfront --devid $N --abi 32 --order 0 --persistent 0 storm --count $STORM"
+lab_vbdfront_run hostile "event storm" 600 "vbdfront --devid $N --abi 32 --order 0 --persistent 0 storm --count $STORM"
 wall=$(($(date +%s) - t1))
 c2=$(dom0_cpu)
 kill "$sampler" 2>/dev/null
@@ -136,7 +117,7 @@ lab_check "victim: fio verify started" lab_guest_cmd victim 30 \
 shut_msgs() { dmesg | grep -c "vbd-$H-$N: frontend published req_prod .* ring shut"; }
 
 shut0=$(shut_msgs)
-hostile_run "conform" 900 "vbdfront --devid $N conform"
+lab_vbdfront_run hostile "conform" 900 "vbdfront --devid $N conform"
 ncfg=$(grep -c '^CASE [^/]*/connect: PASS' "$LAB_CMD_OUT")
 lab_assert_ge "conform: configurations connected" "$ncfg" 4
 lab_assert_eq "conform: one 'ring shut' message in dom0 per broken ring" \
@@ -144,7 +125,7 @@ lab_assert_eq "conform: one 'ring shut' message in dom0 per broken ring" \
 lab_check "dom0 toolstack answers after conform" sh -c 'timeout 30 xl list >/dev/null'
 
 # hostile_bg TAG COMMAND: start vbdfront in the background in the hostile
-# guest; hostile_run "DESC" T "bg_wait TAG T" collects it.
+# guest; lab_vbdfront_run hostile "DESC" T "bg_wait TAG T" collects it.
 hostile_bg() {
 	lab_check "$1 started in the background" lab_guest_cmd hostile 30 "bg_start $1 $2"
 }
@@ -157,15 +138,13 @@ fuzz_counts=("$FUZZ_COUNT" "$FUZZ_COUNT" "$MQ_FUZZ_COUNT")
 fuzz_total=0
 fuzz_failures=0
 hostile_fuzz() {
-	local i=$1 seed=$((FUZZ_SEED + $1)) sent f
-	hostile_run "fuzz ${fuzz_args[$i]} seed $seed" 900 \
+	local i=$1 seed=$((FUZZ_SEED + $1))
+	lab_vbdfront_run hostile "fuzz ${fuzz_args[$i]} seed $seed" 900 \
 		"vbdfront --devid $N ${fuzz_args[$i]} fuzz --seed $seed --count ${fuzz_counts[$i]}" ||
 		fuzz_failures=$((fuzz_failures + 1))
-	sent=$(sed -n 's/^SUMMARY fuzz: \([0-9]*\) fuzzed requests.*/\1/p' "$LAB_CMD_OUT")
-	lab_assert_eq "fuzz seed $seed: requests fuzzed" "${sent:-0}" "${fuzz_counts[$i]}"
-	fuzz_total=$((fuzz_total + ${sent:-0}))
-	f=$(sed -n 's/^SUMMARY fuzz: .* \([0-9]*\) failures$/\1/p' "$LAB_CMD_OUT")
-	fuzz_failures=$((fuzz_failures + ${f:-0}))
+	lab_assert_eq "fuzz seed $seed: requests fuzzed" "$LAB_FUZZ_SENT" "${fuzz_counts[$i]}"
+	fuzz_total=$((fuzz_total + LAB_FUZZ_SENT))
+	fuzz_failures=$((fuzz_failures + LAB_FUZZ_FAILURES))
 }
 
 # Xenstore abuse on xvdb while the first fuzz run goes on xvda. dom0 must
@@ -174,7 +153,7 @@ hostile_fuzz() {
 dmesg_mark=$(dmesg | wc -l)
 hostile_bg xsabuse "vbdfront --devid $NB xsabuse"
 hostile_fuzz 0
-hostile_run "xsabuse" 660 "bg_wait xsabuse 600"
+lab_vbdfront_run hostile "xsabuse" 660 "bg_wait xsabuse 600"
 lab_assert_ge "xsabuse: cases passed" \
 	"$(sed -n 's/^SUMMARY xsabuse: \([0-9]*\) passed.*/\1/p' "$LAB_CMD_OUT")" 42
 sed -n 's/^XSEXPECT [^:]*: //p' "$LAB_CMD_OUT" >"$LAB_TMP/hostile-xsexpect.txt"
@@ -196,7 +175,7 @@ lab_check "dom0 toolstack answers after xsabuse" sh -c 'timeout 30 xl list >/dev
 # end, while the second fuzz run goes on xvda.
 hostile_bg xsfuzz "vbdfront --devid $NB --queues 2 --order 1 xsfuzz --seed $XSFUZZ_SEED --count $XSFUZZ_COUNT"
 hostile_fuzz 1
-hostile_run "xsfuzz seed $XSFUZZ_SEED" 660 "bg_wait xsfuzz 600"
+lab_vbdfront_run hostile "xsfuzz seed $XSFUZZ_SEED" 660 "bg_wait xsfuzz 600"
 lab_assert_ge "xsfuzz: correct handshakes that served" \
 	"$(sed -n 's/^SUMMARY xsfuzz: .* \([0-9]*\) handshakes.*/\1/p' "$LAB_CMD_OUT")" \
 	"$((XSFUZZ_COUNT / 100 + 1))"
@@ -221,7 +200,7 @@ lab_check "dom0 toolstack answers after fuzz" sh -c 'timeout 30 xl list >/dev/nu
 # (as it does when it creates a device), after which it must serve again.
 BE=$(lab_be_xs "$H" "$NB")
 for st in 0 garbage; do
-	hostile_run "xsgone state $st" 120 "vbdfront --devid $NB xsgone --state $st"
+	lab_vbdfront_run hostile "xsgone state $st" 120 "vbdfront --devid $NB xsgone --state $st"
 	lab_check "state $st: vbd-$H-$NB gone from dom0" sh -c "! test -e $(lab_be_sys "$H" "$NB")"
 	lab_assert_eq "state $st: backend state" "$(lab_be_state "$H" "$NB")" 6
 	lab_xs_write "$BE/state" 1
@@ -229,7 +208,7 @@ for st in 0 garbage; do
 		lab_fail "state $st: backend not back after the toolstack's Initialising (state $(lab_be_state "$H" "$NB"))"
 	lab_check_binding "$H" "$NB"
 done
-hostile_run "recreated device serves" 120 "vbdfront --devid $NB --abi 64 --order 0 fuzz --seed $FUZZ_SEED --count 1000"
+lab_vbdfront_run hostile "recreated device serves" 120 "vbdfront --devid $NB --abi 64 --order 0 fuzz --seed $FUZZ_SEED --count 1000"
 
 # The victim's verify pass must have overlapped all of the attack.
 if lab_guest_cmd victim 30 'test ! -f /tmp/bg-fio.rc'; then
