@@ -10,7 +10,7 @@
 # Settings from the environment (make bench VAR=...):
 #   BENCH_PROFILES   qd1 qd32 qd32x2 randwrite write64k seqread seqwrite fileserver
 #   BENCH_DEVICES    nullb brd
-#   BENCH_RUNTIME    seconds of fio per run (default 5; virtual time)
+#   BENCH_RUNTIME    seconds of fio per run (default 2; virtual time)
 #   BENCH_ROUNDS     rounds of stock then vbdback (default 2, at least 1)
 #   BENCH_SIZE_MIB   the part of the device fio works on (default 256)
 #   FIO_JOB          a fio job file of your own instead of the profiles;
@@ -102,27 +102,32 @@ table() {
 }
 
 chart() {
-	local dir=$1 data=$1/chart.dat n
+	local dir=$1 data=$1/chart.dat n lo hi
 	command -v gnuplot >/dev/null || { echo "bench: no gnuplot (make deps): no chart"; return 0; }
 	awk -F, 'NR > 1 { printf "%s/%s %s %s %s %s\n", $1, $2, ($7 == "" ? "?" : $7), \
 		($16 == "" ? "?" : $16), ($19 == "" ? "?" : $19), ($22 == "" ? "?" : $22) }' \
 		"$dir/summary.csv" >"$data"
 	n=$(wc -l <"$data")
 	[ "$n" -gt 0 ] || return 0
+	# the ratios lie near 1: an axis from 0 would hide a 5% difference
+	read -r lo hi < <(awk '{ for (i = 2; i <= 5; i++) if ($i != "?") {
+			if (!s || $i < lo) lo = $i; if (!s || $i > hi) hi = $i; s = 1 } }
+		END { lo = int((lo - 0.05) * 10) / 10; hi = int((hi + 0.149) * 10) / 10
+			print (lo < 0.8 ? (lo < 0 ? 0 : lo) : 0.8), (hi > 1.2 ? hi : 1.2) }' "$data")
 	gnuplot <<EOF || echo "bench: gnuplot failed"
-set terminal pngcairo size $((420 + n * 70)),560 font "sans,11" noenhanced
+set terminal pngcairo size $((n * 75 < 900 ? 900 : n * 75)),600 font "sans,11" noenhanced
 set output "$dir/bench.png"
-set title "vbdback / stock xen-blkback, one lab boot under icount ($(head -n 1 "$dir/title.txt" 2>/dev/null))"
+set title "vbdback / stock xen-blkback, same boot, under icount\n$(head -n 1 "$dir/title.txt" 2>/dev/null)"
 set style data histograms
 set style histogram clustered gap 1
 set style fill solid 0.85 border -1
 set boxwidth 0.9
 set datafile missing "?"
-set yrange [0:*]
+set yrange [$lo:$hi]
 set ylabel "ratio vbdback / stock"
 set grid ytics
 set xtics rotate by -35 scale 0
-set key outside top center horizontal
+set key outside bottom center horizontal maxrows 2
 set arrow from graph 0, first 1 to graph 1, first 1 nohead lw 2 lc rgb "black" front
 plot "$data" using 2:xtic(1) title "IOPS (higher is better)" lc rgb "#2e7d32", \
 	'' using 3 title "p50 latency (lower is better)" lc rgb "#1565c0", \
@@ -132,13 +137,15 @@ EOF
 }
 
 report() {
-	local dir=$1 raw=$1/lab/bench/raw.csv
+	local dir=$1 raw=$1/lab/bench/raw.csv m
 	[ -f "$raw" ] && [ "$(wc -l <"$raw")" -gt 1 ] || { echo "bench: no runs in $raw"; return 1; }
 	cp "$raw" "$dir/raw.csv"
 	summarize "$dir/raw.csv" >"$dir/summary.csv"
 	{
 		echo '{'
-		printf '"meta": %s,\n' "$(cat "$dir/meta.json" 2>/dev/null || echo '{}')"
+		m=$(jq -c . "$dir/meta.json" 2>/dev/null)
+		[ -n "$m" ] || m='{}'
+		printf '"meta": %s,\n' "$m"
 		printf '"summary": %s,\n' "$(csv2json "$dir/summary.csv")"
 		printf '"runs": %s\n' "$(csv2json "$dir/raw.csv")"
 		echo '}'
@@ -161,7 +168,7 @@ MODULE=${1:-$REPO/drivers/block/vbdback/vbdback.ko}
 [ -f "$MODULE" ] || die "no $MODULE (make module)"
 PROFILES=${BENCH_PROFILES:-qd1 qd32 qd32x2 randwrite write64k seqread seqwrite fileserver}
 DEVICES=${BENCH_DEVICES:-nullb brd}
-RUNTIME=${BENCH_RUNTIME:-5}
+RUNTIME=${BENCH_RUNTIME:-2}
 ROUNDS=${BENCH_ROUNDS:-2}
 SIZE=${BENCH_SIZE_MIB:-256}
 SHIFT=${BENCH_ICOUNT:-1}
@@ -186,14 +193,14 @@ ENV+=(--env "BENCH_PROFILES=$PROFILES" --env "BENCH_DEVICES=$DEVICES"
 	--env "BENCH_RUNTIME=$RUNTIME" --env "BENCH_ROUNDS=$ROUNDS" --env "BENCH_SIZE_MIB=$SIZE")
 
 # The boot's hard limit from what it runs (measured under icount on two
-# cores: the boot ~4 min, a guest started and gone ~1.5 min, a fio run
-# ~RUNTIME x 6 + 40 s of real time), doubled against a slower machine.
+# cores: dom0 up and the ramdisk filled ~3 min, a guest booted and gone
+# ~2 min, a device swapped ~30 s, a fio run ~RUNTIME x 8 + 25 s of real
+# time), doubled against a slower or busier machine.
 nprof=$(echo "$PROFILES" | wc -w)
 ndev=$(echo "$DEVICES" | wc -w)
-per_run=$((RUNTIME * 6 + 40))
-[ "$PROFILES" = job ] && per_run=$((RUNTIME * 6 + 300))
-guests=$(( $(echo "$PROFILES" | grep -qw qd32x2 && echo 2 || echo 1) ))
-est=$((240 + ROUNDS * 2 * ndev * (guests * 90 + nprof * per_run + RUNTIME * 6)))
+per_run=$((RUNTIME * 8 + 25))
+[ "$PROFILES" = job ] && per_run=$((RUNTIME * 8 + 300))
+est=$((180 + ROUNDS * 2 * (120 + ndev * (30 + RUNTIME * 5 + 15 + nprof * per_run))))
 TIMEOUT=${BENCH_TIMEOUT:-$((est * 2))}
 
 STAMP=$(date -u +%Y%m%d-%H%M%S)
@@ -204,10 +211,10 @@ printf '%s; %s; %s s x %s rounds\n' "$DEVICES" "${FIO_JOB:+job $(basename "$FIO_
 	"$RUNTIME" "$ROUNDS" >"$DIR/title.txt"
 [ "$PROFILES" = job ] && cp "$FIO_JOB" "$DIR/job.fio"
 jq -n --arg date "$(date -u +%FT%TZ)" --arg commit "$(git -C "$REPO" rev-parse --short HEAD 2>/dev/null)" \
-	--arg module "$(sha256sum "$MODULE" | cut -c1-16)" --arg profiles "$PROFILES" \
+	--arg mod "$(sha256sum "$MODULE" | cut -c1-16)" --arg profiles "$PROFILES" \
 	--arg devices "$DEVICES" --argjson runtime "$RUNTIME" --argjson rounds "$ROUNDS" \
 	--argjson size_mib "$SIZE" --argjson icount_shift "$SHIFT" --arg fio_job "${FIO_JOB:-}" \
-	'{date: $date, commit: $commit, module_sha256: $module, profiles: $profiles,
+	'{date: $date, commit: $commit, module_sha256: $mod, profiles: $profiles,
 	  devices: $devices, runtime_s: $runtime, rounds: $rounds, size_mib: $size_mib,
 	  icount_shift: $icount_shift, fio_job: $fio_job}' >"$DIR/meta.json"
 
@@ -217,11 +224,11 @@ start=$(date +%s)
 	--out "$DIR/lab" "${ENV[@]}" bench >"$DIR/lab.log" 2>&1 &
 lab=$!
 # progress: each run's one-line result as dom0 logs it, until the lab ends
-tail -n +1 -F --pid="$lab" "$DIR/lab/scenarios/bench.log" 2>/dev/null |
-	grep --line-buffered -E '^\[bench\] (r[0-9]+ |round |backend now|FAIL)'
+tail -q -n +1 -F --pid="$lab" "$DIR/lab.log" "$DIR/lab/scenarios/bench.log" 2>/dev/null |
+	grep --line-buffered -E '^\[bench\] (r[0-9]+ |round |backend now|FAIL|note)|^lab: (waiting|backend)'
 wait "$lab"
 rc=$?
-grep -E '^(lab|LAB):' "$DIR/lab.log"
+grep -E '^(lab: (QEMU|results|global)|LAB:)' "$DIR/lab.log"
 echo "bench: lab ended after $(($(date +%s) - start))s (exit $rc)"
 report "$DIR" || exit 1
 [ "$rc" = 0 ] || { echo "bench: the lab run failed: the figures above are partial"; exit 1; }

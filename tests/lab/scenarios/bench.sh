@@ -12,8 +12,12 @@
 # the boot falls on both alike (A B A B). A turn unloads one module and
 # loads the other (no guest attached, as it must be), sets its max_queues to
 # 2 (the stock default is dom0's vCPU count, 1: the 2-job profile would get
-# one ring), then per device starts a 1-vCPU guest for the single-queue
-# profiles and a 2-vCPU guest for the others, each on xvda = that device.
+# one ring), starts one guest and gives it each device in turn as xvda
+# (block-detach, block-attach). The guest has 2 vCPUs when a profile needs
+# them (qd32x2: one job per vCPU, one ring each); the single-job profiles
+# then run on vCPU 0 (--cpus_allowed=0) and use its ring only. A guest boot
+# takes a minute and a half of real time under icount: one per turn, not
+# one per device and profile, is what keeps make bench short.
 #
 # Settings (lab.sh --env, from make bench):
 #   BENCH_PROFILES  profile names (below), or "job" with BENCH_JOB_B64
@@ -35,7 +39,7 @@ BENCH_JOB_VCPUS=${BENCH_JOB_VCPUS:-}
 . "$LAB_OUT/lab.conf"
 PROFILES=${BENCH_PROFILES:-qd1 qd32 qd32x2 randwrite write64k seqread seqwrite fileserver}
 DEVICES=${BENCH_DEVICES:-nullb brd}
-RT=${BENCH_RUNTIME:-5}
+RT=${BENCH_RUNTIME:-2}
 ROUNDS=${BENCH_ROUNDS:-2}
 SIZE=${BENCH_SIZE_MIB:-256}
 JOB_VCPUS=${BENCH_JOB_VCPUS:-1}
@@ -111,43 +115,39 @@ bench_send_job() {
 	lab_guest_cmd "$g" 60 'base64 -d /tmp/job.b64 >/tmp/job.fio && grep -c . /tmp/job.fio'
 }
 
-# bench_session ROUND DEVICE BACKEND VCPUS PROFILES...: one guest, the
-# profiles one after the other, a line of raw.csv each.
-bench_session() {
-	local round=$1 dev=$2 be=$3 vcpus=$4 g target args=() p json cmd
-	local t0 t1 c0 c1 idle_c idle_t mod
-	shift 4
-	g=bench$vcpus
-	case $dev in
-	nullb) target=/dev/nullb0 ;;
-	brd) target=/dev/ram0 ;;
+bench_target() {
+	case $1 in
+	nullb) echo /dev/nullb0 ;;
+	brd) echo /dev/ram0 ;;
 	esac
-	[ "$vcpus" -gt 1 ] && args=(--vcpus "$vcpus" --cpus 1 --args "xen_blkfront.max_queues=$vcpus")
-	lab_guest_create "$g" "${args[@]}" "$(lab_disk "$target" xvda)" || return 1
-	lab_guest_wait_ready "$g" || return 1
-	lab_guest_cmd "$g" 60 'wait_disk xvda 30' || { lab_fail "$g: no xvda"; return 1; }
+}
+
+# bench_device ROUND DEVICE BACKEND: the guest has DEVICE as xvda; run the
+# profiles on it, a line of raw.csv each.
+bench_device() {
+	local round=$1 dev=$2 be=$3 p json cmd pin t0 t1 c0 c1 idle_c idle_t mod
+	lab_guest_cmd "$G" 60 'wait_disk xvda 30' || { lab_fail "$G: no xvda ($dev)"; return 1; }
 	mod=$(lab_be_module "$LAB_DOMID" "$(lab_devid xvda)")
-	[ "$mod" = "$LAB_MODNAME" ] || lab_fail "$g's xvda served by '${mod:-none}', not $LAB_MODNAME"
-	if [ "$PROFILES" = job ]; then
-		bench_send_job "$g" || { lab_fail "$g: cannot copy the job file"; return 1; }
-	fi
+	[ "$mod" = "$LAB_MODNAME" ] || lab_fail "$G's xvda served by '${mod:-none}', not $LAB_MODNAME"
 	# dom0's CPU time while the guest only sleeps: what the lab itself costs
 	# (the command channel's polling) over as long as a run
 	c0=$(dom0_time) t0=$(now)
-	lab_guest_cmd "$g" $((RT + 60)) "sleep $RT"
+	lab_guest_cmd "$G" $((RT + 60)) "sleep $RT"
 	c1=$(dom0_time) t1=$(now)
 	idle_c=$(fsub "$c1" "$c0") idle_t=$(fsub "$t1" "$t0")
-	for p in "$@"; do
+	for p in $PROFILES; do
 		bench_profile "$p"
 		json=$DIR/json/r$round-$dev-$p-$be.json
+		pin=
+		[ "$P_VCPUS" = 1 ] && [ "$VCPUS" -gt 1 ] && pin=--cpus_allowed=0
 		if [ "$p" = job ]; then
 			cmd='fio_json /tmp/job.fio'
 		else
 			cmd="fio_json --name=$p --filename=/dev/xvda --ioengine=libaio --direct=1 \
---size=${SIZE}M --time_based --runtime=$RT --group_reporting --lat_percentiles=1 $(echo "$P_ARGS" | tr -s '\t\n' '  ')"
+--size=${SIZE}M --time_based --runtime=$RT --group_reporting --lat_percentiles=1 $pin $(echo "$P_ARGS" | tr -s '\t\n' '  ')"
 		fi
 		c0=$(dom0_time) t0=$(now)
-		lab_guest_cmd "$g" $((RT * 4 + 300)) "$cmd" ||
+		lab_guest_cmd "$G" $((RT * 4 + 300)) "$cmd" ||
 			{ lab_cmd_show 20; lab_fail "r$round $dev $p $be: fio (rc $LAB_CMD_RC)"; }
 		c1=$(dom0_time) t1=$(now)
 		lab_cmd_json >"$json"
@@ -155,7 +155,7 @@ bench_session() {
 		lab_log "r$round $dev $p $be: $(lab_fio_summary "$json" | tr '\n' ';')"
 		# both directions summed; latency: mean over all I/O, percentiles
 		# of the direction that did more (reads in the file-server mix)
-		jq -r --arg pre "$round,$dev,$p,$be,$mod,$vcpus" --arg c "$(fsub "$c1" "$c0")" \
+		jq -r --arg pre "$round,$dev,$p,$be,$mod,$VCPUS" --arg c "$(fsub "$c1" "$c0")" \
 			--arg t "$(fsub "$t1" "$t0")" --arg ic "$idle_c" --arg it "$idle_t" '
 			def lat($d): ($d.lat_ns.percentile // $d.clat_ns.percentile // {});
 			[.jobs[] | .read, .write] as $d |
@@ -168,7 +168,43 @@ bench_session() {
 			 $n, $c, $t, $ic, $it] | map(tostring) | join(",")' "$json" >>"$RAW" ||
 			lab_fail "r$round $dev $p $be: cannot read fio's JSON"
 	done
-	lab_guest_destroy "$g"
+}
+
+# bench_guest DEVICE: start the guest with DEVICE as xvda.
+bench_guest() {
+	local args=()
+	[ "$VCPUS" -gt 1 ] && args=(--vcpus "$VCPUS" --cpus 1 --args "xen_blkfront.max_queues=$VCPUS")
+	lab_guest_create "$G" "${args[@]}" "$(lab_disk "$(bench_target "$1")" xvda)" || return 1
+	lab_guest_wait_ready "$G" || return 1
+	if [ "$PROFILES" = job ]; then
+		bench_send_job "$G" || { lab_fail "$G: cannot copy the job file"; return 1; }
+	fi
+}
+
+# bench_swap DEVICE: the running guest's xvda becomes DEVICE.
+bench_swap() {
+	lab_block_detach "$G" xvda || return 1
+	lab_guest_cmd "$G" 60 'wait_disk_gone xvda 30' || return 1
+	lab_wait 30 "backend of xvda gone" lab_be_gone "$LAB_DOMID" "$(lab_devid xvda)" || return 1
+	lab_block_attach "$G" "$(lab_disk "$(bench_target "$1")" xvda)"
+}
+
+# bench_turn ROUND BACKEND: one guest, every device in turn. A failed run
+# is recorded and the next one goes on; a guest that cannot be had ends it.
+bench_turn() {
+	local round=$1 be=$2 dev first=1
+	for dev in $DEVICES; do
+		if [ "$first" = 1 ]; then
+			bench_guest "$dev" || return 1
+			first=0
+		elif ! bench_swap "$dev"; then
+			lab_note "r$round $be: swapping xvda to $dev failed: a new guest instead"
+			lab_guest_destroy "$G"
+			bench_guest "$dev" || return 1
+		fi
+		bench_device "$round" "$dev" "$be"
+	done
+	lab_guest_destroy "$G"
 }
 
 lab_log "profiles: $PROFILES; devices: $DEVICES; runtime ${RT}s; rounds $ROUNDS; ${SIZE} MiB"
@@ -184,19 +220,16 @@ for dev in $DEVICES; do
 	esac
 done
 
-one=() two=()
+G=bench
+VCPUS=1
 for p in $PROFILES; do
 	bench_profile "$p"
-	if [ "$P_VCPUS" = 1 ]; then one+=("$p"); else two+=("$p"); fi
+	[ "$P_VCPUS" -gt "$VCPUS" ] && VCPUS=$P_VCPUS
 done
 for round in $(seq 1 "$ROUNDS"); do
 	for be in xen-blkback vbdback; do
 		bench_use "$be" || lab_end
-		for dev in $DEVICES; do
-			[ ${#one[@]} -gt 0 ] && bench_session "$round" "$dev" "$be" 1 "${one[@]}"
-			[ ${#two[@]} -gt 0 ] && bench_session "$round" "$dev" "$be" 2 "${two[@]}"
-			lab_failed && lab_end
-		done
+		bench_turn "$round" "$be" || lab_end
 		lab_log "round $round $be done"
 	done
 done
