@@ -16,6 +16,10 @@
 #   make debug-kernel    build the lab's debug dom0 kernel (kmemleak, lockdep,
 #                        fault injection...) from linux-source-6.1, cached
 #   make lab-debug       the lab scenarios, hostile and faults on that kernel
+#   make bench           stock xen-blkback against vbdback in one lab boot
+#                        under icount: ratios, CSV/JSON, chart in build/bench/
+#                        (BENCH_PROFILES, BENCH_DEVICES, BENCH_RUNTIME,
+#                        BENCH_ROUNDS; FIO_JOB=job.fio runs your own job)
 
 SRC := drivers/block/vbdback
 MODULE := $(SRC)/vbdback.ko
@@ -168,13 +172,19 @@ fuzz-quick:
 	$(MAKE) -C tests/fuzz run RUNS=100000
 
 # The lab boots the 6.1 kernel, whatever this machine runs.
-lab demo fuzz-lab: KVER := $(LAB_KVER)
+lab demo bench fuzz-lab: KVER := $(LAB_KVER)
 
 lab: module tools
 	$(LAB) --module $(MODULE) --timeout $(LAB_TIMEOUT) $(LAB_SCENARIOS)
 
 demo: deps module
 	$(LAB) --module $(MODULE) demo
+
+# Settings go to scripts/bench.sh through the environment (make exports
+# command-line variables).
+.PHONY: bench
+bench: deps module
+	scripts/bench.sh $(MODULE)
 
 check: deps
 	scripts/check.sh

@@ -3,7 +3,8 @@
 #
 # Install the Debian packages the vbdback lab needs (Xen 4.17 inside QEMU,
 # the Debian 6.1 kernel as dom0 and guest kernel, busybox, fio, and the
-# storage dom0 serves guests from: LVM, a LIO iSCSI target, open-iscsi).
+# storage dom0 serves guests from: LVM, a LIO iSCSI target, open-iscsi;
+# gnuplot for make bench's chart).
 # Idempotent: does nothing but a dpkg query when everything is present.
 
 set -euo pipefail
@@ -31,6 +32,7 @@ PKGS=(
 	targetcli-fb
 	dbus-daemon
 	open-iscsi
+	gnuplot-nox
 )
 
 missing=()

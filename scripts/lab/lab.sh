@@ -8,10 +8,11 @@
 # usage: scripts/lab/lab.sh [--backend vbdback|xen-blkback] [--module KO]
 #            [--timeout SECONDS] [--out DIR] [--icount[=SHIFT]]
 #            [--stock-hotplug] [--guest-vcpus N] [--kernel DIR]
-#            SCENARIO [SCENARIO...]
+#            [--env NAME=VALUE]... SCENARIO [SCENARIO...]
 #
 # --kernel DIR boots dom0 on the kernel in DIR (as made by make debug-kernel:
 # DIR/vmlinuz, DIR/kver, modules under DIR/root); guests keep Debian's.
+# --env NAME=VALUE is added to lab.conf for a scenario to read (BENCH_*).
 #
 # The last line printed is always exactly one of
 #   LAB: PASS backend=<b> scenarios=<list>
@@ -34,13 +35,14 @@ HOTPLUG=lab
 GUEST_VCPUS=1
 KERNEL_DIR=
 SCENARIOS=()
+EXTRA_ENV=()
 
 QEMU_PID=
 VERDICT_DONE=0
 START_TS=$(date +%s)
 
 usage() {
-	sed -n '8,19p' "${BASH_SOURCE[0]}" | sed 's/^# \{0,1\}//'
+	sed -n '8,20p' "${BASH_SOURCE[0]}" | sed 's/^# \{0,1\}//'
 	local f list=''
 	for f in "$REPO"/tests/lab/scenarios/*.sh; do
 		[ -f "$f" ] && f=${f##*/} && list="$list ${f%.sh}"
@@ -108,6 +110,8 @@ while [ $# -gt 0 ]; do
 	--guest-vcpus=*) GUEST_VCPUS=${1#*=}; shift ;;
 	--kernel) KERNEL_DIR=${2:-}; shift 2 ;;
 	--kernel=*) KERNEL_DIR=${1#*=}; shift ;;
+	--env) EXTRA_ENV+=("${2:-}"); shift 2 ;;
+	--env=*) EXTRA_ENV+=("${1#*=}"); shift ;;
 	-h|--help) usage; VERDICT_DONE=1; exit 0 ;;
 	--) shift; SCENARIOS+=("$@"); break ;;
 	-*) usage >&2; fail_early "unknown option $1" ;;
@@ -125,6 +129,10 @@ fi
 [[ $ICOUNT_SHIFT =~ ^[0-9]+$ ]] || fail_early "bad --icount shift '$ICOUNT_SHIFT'"
 [[ $GUEST_VCPUS =~ ^[12]$ ]] || fail_early "bad --guest-vcpus '$GUEST_VCPUS' (1 or 2)"
 [ ${#SCENARIOS[@]} -gt 0 ] || { usage >&2; fail_early "no scenario given"; }
+for e in "${EXTRA_ENV[@]}"; do
+	# not one of lab.conf's own LAB_* names: a setting must not change the lab
+	[[ $e =~ ^[A-Z][A-Z0-9_]*= ]] && [[ ! $e =~ ^LAB_ ]] || fail_early "bad --env '$e' (NAME=VALUE)"
+done
 for s in "${SCENARIOS[@]}"; do
 	[[ $s =~ ^[a-z0-9_-]+$ ]] || fail_early "bad scenario name '$s'"
 	[ -f "$REPO/tests/lab/scenarios/$s.sh" ] || fail_early "unknown scenario '$s'"
@@ -228,6 +236,9 @@ LAB_HOTPLUG='$HOTPLUG'
 LAB_GUEST_VCPUS='$GUEST_VCPUS'
 LAB_ICOUNT='$ICOUNT'
 EOF
+for e in "${EXTRA_ENV[@]}"; do
+	printf '%s=%q\n' "${e%%=*}" "${e#*=}" >>"$OUT/lab.conf"
+done
 
 # --- QEMU --------------------------------------------------------------
 # (commas below are QEMU's option syntax, not array separators)

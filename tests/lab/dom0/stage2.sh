@@ -18,10 +18,12 @@
 
 export PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin:/usr/lib/xen-4.17/bin
 export LAB_OUT=/lab-out
+# Everything in lab.conf reaches the scenarios, the settings lab.sh --env
+# added included.
+set -a
 # shellcheck source=/dev/null
 . "$LAB_OUT/lab.conf"
-export LAB_REPO LAB_BACKEND LAB_MODULE LAB_MODNAME LAB_SCENARIOS LAB_KVER \
-	LAB_GUEST_KERNEL LAB_GUEST_INITRD LAB_HOTPLUG LAB_GUEST_VCPUS LAB_ICOUNT
+set +a
 
 LAB_DOM0=$LAB_REPO/tests/lab/dom0
 # shellcheck source=tests/lab/dom0/toolstack.sh

@@ -1,0 +1,237 @@
+# SPDX-License-Identifier: GPL-2.0
+# shellcheck shell=bash disable=SC2016 # guest commands expand in the guest
+# lab-timeout: 14400
+#
+# bench: stock xen-blkback against vbdback, side by side in one boot, on the
+# same backing devices. Not in make check (LAB_SCENARIOS): make bench runs it
+# through scripts/bench.sh, under --icount, and turns /lab-out/bench/raw.csv
+# into ratios, CSV, JSON and a chart. lab-timeout is only a ceiling: make
+# bench bounds the boot with --timeout from the selection it runs.
+#
+# Each round runs the backends in turn, stock first, so that a drift over
+# the boot falls on both alike (A B A B). A turn unloads one module and
+# loads the other (no guest attached, as it must be), sets its max_queues to
+# 2 (the stock default is dom0's vCPU count, 1: the 2-job profile would get
+# one ring), starts one guest and gives it each device in turn as xvda
+# (block-detach, block-attach). The guest has 2 vCPUs when a profile needs
+# them (qd32x2: one job per vCPU, one ring each); the single-job profiles
+# then run on vCPU 0 (--cpus_allowed=0) and use its ring only. A guest boot
+# takes a minute and a half of real time under icount: one per turn, not
+# one per device and profile, is what keeps make bench short.
+#
+# Settings (lab.sh --env, from make bench):
+#   BENCH_PROFILES  profile names (below), or "job" with BENCH_JOB_B64
+#   BENCH_DEVICES   nullb (null_blk, memory_backed=0) and/or brd
+#   BENCH_RUNTIME   seconds of fio per run (virtual time under icount)
+#   BENCH_ROUNDS    rounds of stock then vbdback
+#   BENCH_SIZE_MIB  the part of the device fio works on
+#   BENCH_JOB_B64   a fio job file, base64 (make bench FIO_JOB=...)
+#   BENCH_JOB_VCPUS the guest's vCPUs for that job
+#
+# Output: /lab-out/bench/raw.csv (one line per fio run), fio's JSON of each
+# run in /lab-out/bench/json/.
+
+BENCH_PROFILES=${BENCH_PROFILES:-} BENCH_DEVICES=${BENCH_DEVICES:-}
+BENCH_RUNTIME=${BENCH_RUNTIME:-} BENCH_ROUNDS=${BENCH_ROUNDS:-}
+BENCH_SIZE_MIB=${BENCH_SIZE_MIB:-} BENCH_JOB_B64=${BENCH_JOB_B64:-}
+BENCH_JOB_VCPUS=${BENCH_JOB_VCPUS:-}
+# shellcheck source=/dev/null # lab.sh --env settings
+. "$LAB_OUT/lab.conf"
+PROFILES=${BENCH_PROFILES:-qd1 qd32 qd32x2 randwrite write64k seqread seqwrite fileserver}
+DEVICES=${BENCH_DEVICES:-nullb brd}
+RT=${BENCH_RUNTIME:-2}
+ROUNDS=${BENCH_ROUNDS:-2}
+SIZE=${BENCH_SIZE_MIB:-256}
+JOB_VCPUS=${BENCH_JOB_VCPUS:-1}
+VBD_MODNAME=$LAB_MODNAME
+DIR=$LAB_OUT/bench
+RAW=$DIR/raw.csv
+mkdir -p "$DIR/json"
+echo "round,device,profile,backend,module,vcpus,iops,mbps,lat_mean_us,lat_p50_us,lat_p99_us,ios,dom0_s,elapsed_s,idle_dom0_s,idle_elapsed_s" >"$RAW"
+
+# bench_profile NAME: P_VCPUS and P_ARGS (fio options past the common ones)
+# of a profile. Every job runs on /dev/xvda with libaio and O_DIRECT.
+bench_profile() {
+	P_VCPUS=1
+	case $1 in
+	qd1) P_ARGS='--rw=randread --bs=4k --iodepth=1' ;;
+	qd32) P_ARGS='--rw=randread --bs=4k --iodepth=32' ;;
+	qd32x2) P_VCPUS=2
+		P_ARGS='--rw=randread --bs=4k --iodepth=32 --numjobs=2 --cpus_allowed=0-1 --cpus_allowed_policy=split' ;;
+	randwrite) P_ARGS='--rw=randwrite --bs=4k --iodepth=32' ;;
+	write64k) P_ARGS='--rw=randwrite --bs=64k --iodepth=256 --numjobs=4' ;;
+	seqread) P_ARGS='--rw=read --bs=1M --iodepth=8' ;;
+	seqwrite) P_ARGS='--rw=write --bs=1M --iodepth=8' ;;
+	# a file server: 80% reads, 512 B to 64 KiB, mostly 4 KiB
+	fileserver) P_ARGS='--rw=randrw --rwmixread=80 --iodepth=64
+		--bssplit=512/10:1k/5:2k/5:4k/40:8k/15:16k/10:32k/10:64k/5' ;;
+	job) P_VCPUS=$JOB_VCPUS; P_ARGS='' ;;
+	*) return 1 ;;
+	esac
+}
+
+for p in $PROFILES; do
+	bench_profile "$p" || { lab_fail "unknown profile '$p'"; lab_end; }
+done
+if [ "$PROFILES" = job ] && [ -z "$BENCH_JOB_B64" ]; then
+	lab_fail "profile job needs BENCH_JOB_B64"
+	lab_end
+fi
+
+# Xen's CPU time of dom0 in seconds (0.1 s steps), and dom0's clock.
+dom0_time() { timeout 30 xl list 0 2>/dev/null | awk 'NR == 2 { print $6 }'; }
+now() { date +%s.%N; }
+fsub() { awk -v a="$1" -v b="$2" 'BEGIN { printf "%.3f\n", a - b }'; }
+
+# bench_use BACKEND: destroy nothing (the caller did), swap the module.
+bench_use() {
+	local msg
+	msg=$(lab_backend_unload) || { lab_fail "unload $LAB_MODNAME: $msg"; return 1; }
+	# shellcheck disable=SC2034 # lib.sh and backend.sh read LAB_BACKEND
+	if [ "$1" = vbdback ]; then
+		LAB_BACKEND=vbdback LAB_MODNAME=$VBD_MODNAME
+	else
+		LAB_BACKEND=xen-blkback LAB_MODNAME=xen_blkback
+	fi
+	msg=$(lab_backend_load) || { lab_fail "load $LAB_MODNAME: $msg"; return 1; }
+	echo 2 >"$(lab_backend_param max_queues)" ||
+		lab_note "$LAB_MODNAME: cannot set max_queues"
+	lab_log "backend now $LAB_MODNAME (max_queues $(cat "$(lab_backend_param max_queues)"))"
+}
+
+# Whatever happened, dom0 ends with the backend it booted with.
+bench_restore() { [ "$LAB_MODNAME" = "$VBD_MODNAME" ] || bench_use vbdback; }
+lab_on_end bench_restore
+
+# The job file goes to the guest in pieces: a xenstore value holds 4 KiB.
+bench_send_job() {
+	local g=$1 rest=$BENCH_JOB_B64 chunk
+	lab_guest_cmd "$g" 60 ': >/tmp/job.b64' || return 1
+	while [ -n "$rest" ]; do
+		chunk=${rest:0:2000}
+		rest=${rest:2000}
+		lab_guest_cmd "$g" 60 "printf '%s' '$chunk' >>/tmp/job.b64" || return 1
+	done
+	lab_guest_cmd "$g" 60 'base64 -d /tmp/job.b64 >/tmp/job.fio && grep -c . /tmp/job.fio'
+}
+
+bench_target() {
+	case $1 in
+	nullb) echo /dev/nullb0 ;;
+	brd) echo /dev/ram0 ;;
+	esac
+}
+
+# bench_device ROUND DEVICE BACKEND: the guest has DEVICE as xvda; run the
+# profiles on it, a line of raw.csv each.
+bench_device() {
+	local round=$1 dev=$2 be=$3 p json cmd pin t0 t1 c0 c1 idle_c idle_t mod
+	lab_guest_cmd "$G" 60 'wait_disk xvda 30' || { lab_fail "$G: no xvda ($dev)"; return 1; }
+	mod=$(lab_be_module "$LAB_DOMID" "$(lab_devid xvda)")
+	[ "$mod" = "$LAB_MODNAME" ] || lab_fail "$G's xvda served by '${mod:-none}', not $LAB_MODNAME"
+	# dom0's CPU time while the guest only sleeps: what the lab itself costs
+	# (the command channel's polling) over as long as a run
+	c0=$(dom0_time) t0=$(now)
+	lab_guest_cmd "$G" $((RT + 60)) "sleep $RT"
+	c1=$(dom0_time) t1=$(now)
+	idle_c=$(fsub "$c1" "$c0") idle_t=$(fsub "$t1" "$t0")
+	for p in $PROFILES; do
+		bench_profile "$p"
+		json=$DIR/json/r$round-$dev-$p-$be.json
+		pin=
+		[ "$P_VCPUS" = 1 ] && [ "$VCPUS" -gt 1 ] && pin=--cpus_allowed=0
+		if [ "$p" = job ]; then
+			cmd='fio_json /tmp/job.fio'
+		else
+			cmd="fio_json --name=$p --filename=/dev/xvda --ioengine=libaio --direct=1 \
+--size=${SIZE}M --time_based --runtime=$RT --group_reporting --lat_percentiles=1 $pin $(echo "$P_ARGS" | tr -s '\t\n' '  ')"
+		fi
+		c0=$(dom0_time) t0=$(now)
+		lab_guest_cmd "$G" $((RT * 4 + 300)) "$cmd" ||
+			{ lab_cmd_show 20; lab_fail "r$round $dev $p $be: fio (rc $LAB_CMD_RC)"; }
+		c1=$(dom0_time) t1=$(now)
+		lab_cmd_json >"$json"
+		lab_fio_check "$json" "r$round $dev $p $be" || continue
+		lab_log "r$round $dev $p $be: $(lab_fio_summary "$json" | tr '\n' ';')"
+		# both directions summed; latency: mean over all I/O, percentiles
+		# of the direction that did more (reads in the file-server mix)
+		jq -r --arg pre "$round,$dev,$p,$be,$mod,$VCPUS" --arg c "$(fsub "$c1" "$c0")" \
+			--arg t "$(fsub "$t1" "$t0")" --arg ic "$idle_c" --arg it "$idle_t" '
+			def lat($d): ($d.lat_ns.percentile // $d.clat_ns.percentile // {});
+			[.jobs[] | .read, .write] as $d |
+			([$d[].total_ios] | add) as $n |
+			($d | max_by(.total_ios)) as $m |
+			[$pre, ([$d[].iops] | add),
+			 (([$d[].bw_bytes] | add) / 1000000),
+			 (if $n > 0 then ([$d[] | .lat_ns.mean * .total_ios] | add) / $n / 1000 else 0 end),
+			 ((lat($m)["50.000000"] // 0) / 1000), ((lat($m)["99.000000"] // 0) / 1000),
+			 $n, $c, $t, $ic, $it] | map(tostring) | join(",")' "$json" >>"$RAW" ||
+			lab_fail "r$round $dev $p $be: cannot read fio's JSON"
+	done
+}
+
+# bench_guest DEVICE: start the guest with DEVICE as xvda.
+bench_guest() {
+	local args=()
+	[ "$VCPUS" -gt 1 ] && args=(--vcpus "$VCPUS" --cpus 1 --args "xen_blkfront.max_queues=$VCPUS")
+	lab_guest_create "$G" "${args[@]}" "$(lab_disk "$(bench_target "$1")" xvda)" || return 1
+	lab_guest_wait_ready "$G" || return 1
+	if [ "$PROFILES" = job ]; then
+		bench_send_job "$G" || { lab_fail "$G: cannot copy the job file"; return 1; }
+	fi
+}
+
+# bench_swap DEVICE: the running guest's xvda becomes DEVICE.
+bench_swap() {
+	lab_block_detach "$G" xvda || return 1
+	lab_guest_cmd "$G" 60 'wait_disk_gone xvda 30' || return 1
+	lab_wait 30 "backend of xvda gone" lab_be_gone "$LAB_DOMID" "$(lab_devid xvda)" || return 1
+	lab_block_attach "$G" "$(lab_disk "$(bench_target "$1")" xvda)"
+}
+
+# bench_turn ROUND BACKEND: one guest, every device in turn. A failed run
+# is recorded and the next one goes on; a guest that cannot be had ends it.
+bench_turn() {
+	local round=$1 be=$2 dev first=1
+	for dev in $DEVICES; do
+		if [ "$first" = 1 ]; then
+			bench_guest "$dev" || return 1
+			first=0
+		elif ! bench_swap "$dev"; then
+			lab_note "r$round $be: swapping xvda to $dev failed: a new guest instead"
+			lab_guest_destroy "$G"
+			bench_guest "$dev" || return 1
+		fi
+		bench_device "$round" "$dev" "$be"
+	done
+	lab_guest_destroy "$G"
+}
+
+lab_log "profiles: $PROFILES; devices: $DEVICES; runtime ${RT}s; rounds $ROUNDS; ${SIZE} MiB"
+for dev in $DEVICES; do
+	case $dev in
+	nullb) lab_nullb_setup 1 memory_backed=0 || lab_end ;;
+	brd) lab_brd_setup 1 $((SIZE + 64)) || lab_end
+		# every page fio touches exists before the first run: reads of a
+		# page brd has not yet allocated are cheaper than of one it has
+		timeout 300 dd if=/dev/zero of=/dev/ram0 bs=1M count="$SIZE" oflag=direct 2>/dev/null ||
+			lab_fail "fill /dev/ram0" ;;
+	*) lab_fail "unknown device '$dev' (nullb or brd)"; lab_end ;;
+	esac
+done
+
+G=bench
+VCPUS=1
+for p in $PROFILES; do
+	bench_profile "$p"
+	[ "$P_VCPUS" -gt "$VCPUS" ] && VCPUS=$P_VCPUS
+done
+for round in $(seq 1 "$ROUNDS"); do
+	for be in xen-blkback vbdback; do
+		bench_use "$be" || lab_end
+		bench_turn "$round" "$be" || lab_end
+		lab_log "round $round $be done"
+	done
+done
+lab_log "$(($(wc -l <"$RAW") - 1)) runs in $RAW"
+lab_end
