@@ -96,7 +96,8 @@ c2=$(dom0_cpu)
 kill "$sampler" 2>/dev/null
 irqs=$(($(sort -n "$irq_log" | tail -n 1) - irq0))
 lab_log "event storm: vbdback interrupts per second through both windows:" \
-	"$(awk 'NR > 1 { printf "%d ", $1 - prev } { prev = $1 }' "$irq_log")"
+	"$(awk 'NR > 1 { d = $1 - prev; if (d < 0) printf "(ring gone) "; else printf "%d ", d }
+		{ prev = $1 }' "$irq_log")"
 base=$(((c1 - c0) * wall / (base_wall > 0 ? base_wall : 1)))
 extra=$((c2 - c1 - base))
 lab_log "event storm: $(lab_cmd_kv storm_notifies) notifications in $(lab_cmd_kv storm_seconds) s;" \
