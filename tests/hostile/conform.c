@@ -14,6 +14,8 @@
 #define VF_RSP_TIMEOUT_MS	15000
 /* A grant reference far above any grant table a guest has. */
 #define VF_BAD_GREF		0x7ff3e1a5U
+/* A domain that is not the backend's: its grants are not dom0's to map. */
+#define VF_OTHER_DOMID		0x7fefU
 
 struct vf_case {
 	const char *name;
@@ -302,6 +304,46 @@ static int c_ungranted(struct vf *vf, char *why, size_t len)
 }
 
 /*
+ * Pages granted, but to another domain: as data segments of a read and of
+ * a write, and as an indirect request's page of segments.
+ */
+static int vf_foreign_cases(struct vf *vf, const struct vf_grant *g,
+			    char *why, size_t len)
+{
+	struct vf_req req;
+
+	vf_req_rw(vf, &req, BLKIF_OP_READ, 0, 0, 2);
+	req.segs[1].gref = g->grefs[0];
+	if (vf_expect(vf, &req, BLKIF_RSP_ERROR, why, len))
+		return -1;
+	vf_req_rw(vf, &req, BLKIF_OP_WRITE, 0, 0, 1);
+	req.segs[0].gref = g->grefs[0];
+	if (vf_expect(vf, &req, BLKIF_RSP_ERROR, why, len))
+		return -1;
+	if (!vf->info.max_indirect)
+		return 0;
+	vf_req_indirect(vf, &req, BLKIF_OP_READ, 0, 0, 20, vf_segs);
+	vf_blkif_encode_ind_segs(vf_segs, 20, g->map);
+	req.ind_grefs[0] = g->grefs[0];
+	return vf_expect(vf, &req, BLKIF_RSP_ERROR, why, len);
+}
+
+static int c_foreign_grant(struct vf *vf, char *why, size_t len)
+{
+	struct vf_grant g = { 0 };
+	int err;
+
+	if (vf_grant_alloc_to(vf, &g, 1, true, VF_OTHER_DOMID)) {
+		snprintf(why, len, "cannot grant a page to domain %u",
+			 VF_OTHER_DOMID);
+		return -1;
+	}
+	err = vf_foreign_cases(vf, &g, why, len);
+	vf_grant_free(vf, &g);
+	return err;
+}
+
+/*
  * A page granted read-only cannot receive a read. It can be the source of
  * a write, unless persistent grants are in use: those are mapped writable
  * once to serve both directions.
@@ -466,6 +508,7 @@ static const struct vf_case vf_cases[] = {
 	{ "discard-ranges", c_discard },
 	{ "ungranted-grefs", c_ungranted },
 	{ "readonly-grant", c_readonly_grant },
+	{ "granted-to-another-domain", c_foreign_grant },
 	{ "indirect-garbage-descriptors", c_indirect_garbage },
 	{ "duplicate-ids-in-flight", c_duplicate_ids },
 	{ "same-gref-every-segment", c_same_gref },

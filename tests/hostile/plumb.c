@@ -49,11 +49,12 @@ void vf_plumb_close(struct vf *vf)
 }
 
 /*
- * Grant count fresh zeroed pages to domain 0, read-only unless writable.
- * The ioctl's argument ends in a variable array of grant references.
+ * Grant count fresh zeroed pages to domain domid, read-only unless
+ * writable. The ioctl's argument ends in a variable array of grant
+ * references.
  */
-int vf_grant_alloc(struct vf *vf, struct vf_grant *g, unsigned int count,
-		   bool writable)
+int vf_grant_alloc_to(struct vf *vf, struct vf_grant *g, unsigned int count,
+		      bool writable, u16 domid)
 {
 	struct ioctl_gntalloc_alloc_gref *op;
 	size_t sz = sizeof(*op) + count * sizeof(op->gref_ids[0]);
@@ -63,7 +64,7 @@ int vf_grant_alloc(struct vf *vf, struct vf_grant *g, unsigned int count,
 	g->grefs = calloc(count, sizeof(*g->grefs));
 	if (!op || !g->grefs)
 		goto fail;
-	op->domid = 0;
+	op->domid = domid;
 	op->flags = writable ? GNTALLOC_FLAG_WRITABLE : 0;
 	op->count = count;
 	if (ioctl(vf->gnt_fd, IOCTL_GNTALLOC_ALLOC_GREF, op) < 0) {
@@ -94,6 +95,13 @@ fail:
 	free(g->grefs);
 	g->grefs = NULL;
 	return -1;
+}
+
+/* Grant count pages to the backend, domain 0. */
+int vf_grant_alloc(struct vf *vf, struct vf_grant *g, unsigned int count,
+		   bool writable)
+{
+	return vf_grant_alloc_to(vf, g, count, writable, 0);
 }
 
 /*

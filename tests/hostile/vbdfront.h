@@ -116,6 +116,8 @@ int vf_wait_be_ms(struct vf *vf, int ms, int want, int want2);
 /* plumb.c */
 int vf_plumb_open(struct vf *vf);
 void vf_plumb_close(struct vf *vf);
+int vf_grant_alloc_to(struct vf *vf, struct vf_grant *g, unsigned int count,
+		      bool writable, u16 domid);
 int vf_grant_alloc(struct vf *vf, struct vf_grant *g, unsigned int count,
 		   bool writable);
 void vf_grant_free(struct vf *vf, struct vf_grant *g);
