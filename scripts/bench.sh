@@ -101,6 +101,21 @@ table() {
 	echo " better for vbdback above 1; latency and dom0 CPU per I/O: better below 1)"
 }
 
+# The same as a reStructuredText table, for Documentation/performance.rst.
+table_rst() {
+	awk -F, '
+	function row(a, b, c, d, e, f, g, h, i, j) {
+		printf "%-8s%-12s%-10s%-10s%-7s%-7s%-7s%-7s%-7s%s\n", a, b, c, d, e, f, g, h, i, j
+	}
+	function rule() { row("=======", "==========", "========", "========", "=====", "=====", "=====", "=====", "=====", "======") }
+	NR == 1 {
+		rule(); row("device", "profile", "IOPS", "IOPS", "IOPS", "MB/s", "mean", "p50", "p99", "dom0")
+		row("", "", "stock", "vbdback", "ratio", "ratio", "lat", "lat", "lat", "CPU/IO"); rule(); next
+	}
+	{ row($1, $2, sprintf("%.0f", $5), sprintf("%.0f", $6), $7, $10, $13, $16, $19, $22) }
+	END { rule() }' "$1"
+}
+
 chart() {
 	local dir=$1 data=$1/chart.dat n lo hi
 	command -v gnuplot >/dev/null || { echo "bench: no gnuplot (make deps): no chart"; return 0; }
@@ -151,8 +166,9 @@ report() {
 		echo '}'
 	} | jq . >"$dir/results.json" || echo "bench: cannot write results.json"
 	table "$dir/summary.csv" | tee "$dir/table.txt"
+	table_rst "$dir/summary.csv" >"$dir/table.rst"
 	chart "$dir"
-	echo "bench: results in $dir (raw.csv, summary.csv, results.json, table.txt$([ -f "$dir/bench.png" ] && echo ', bench.png'))"
+	echo "bench: results in $dir (raw.csv, summary.csv, results.json, table.txt, table.rst$([ -f "$dir/bench.png" ] && echo ', bench.png'))"
 }
 
 if [ "${1:-}" = --report ]; then
