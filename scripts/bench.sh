@@ -223,8 +223,9 @@ STAMP=$(date -u +%Y%m%d-%H%M%S)
 DIR=${BENCH_OUT:-$REPO/build/bench/$STAMP}
 mkdir -p "$DIR" || die "cannot create $DIR"
 DIR=$(cd "$DIR" && pwd)
-printf '%s; %s; %s s x %s rounds\n' "$DEVICES" "${FIO_JOB:+job $(basename "$FIO_JOB")}${FIO_JOB:-$PROFILES}" \
-	"$RUNTIME" "$ROUNDS" >"$DIR/title.txt"
+what=$PROFILES
+[ "$PROFILES" = job ] && what="job $(basename "$FIO_JOB")"
+printf '%s; %s; %s s x %s rounds\n' "$DEVICES" "$what" "$RUNTIME" "$ROUNDS" >"$DIR/title.txt"
 [ "$PROFILES" = job ] && cp "$FIO_JOB" "$DIR/job.fio"
 jq -n --arg date "$(date -u +%FT%TZ)" --arg commit "$(git -C "$REPO" rev-parse --short HEAD 2>/dev/null)" \
 	--arg mod "$(sha256sum "$MODULE" | cut -c1-16)" --arg profiles "$PROFILES" \
