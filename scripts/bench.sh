@@ -101,6 +101,21 @@ table() {
 	echo " better for vbdback above 1; latency and dom0 CPU per I/O: better below 1)"
 }
 
+# The same as a reStructuredText table, for Documentation/performance.rst.
+table_rst() {
+	awk -F, '
+	function row(a, b, c, d, e, f, g, h, i, j) {
+		printf "%-8s%-12s%-10s%-10s%-7s%-7s%-7s%-7s%-7s%s\n", a, b, c, d, e, f, g, h, i, j
+	}
+	function rule() { row("=======", "==========", "========", "========", "=====", "=====", "=====", "=====", "=====", "======") }
+	NR == 1 {
+		rule(); row("device", "profile", "IOPS", "IOPS", "IOPS", "MB/s", "mean", "p50", "p99", "dom0")
+		row("", "", "stock", "vbdback", "ratio", "ratio", "lat", "lat", "lat", "CPU/IO"); rule(); next
+	}
+	{ row($1, $2, sprintf("%.0f", $5), sprintf("%.0f", $6), $7, $10, $13, $16, $19, $22) }
+	END { rule() }' "$1"
+}
+
 chart() {
 	local dir=$1 data=$1/chart.dat n lo hi
 	command -v gnuplot >/dev/null || { echo "bench: no gnuplot (make deps): no chart"; return 0; }
@@ -151,8 +166,9 @@ report() {
 		echo '}'
 	} | jq . >"$dir/results.json" || echo "bench: cannot write results.json"
 	table "$dir/summary.csv" | tee "$dir/table.txt"
+	table_rst "$dir/summary.csv" >"$dir/table.rst"
 	chart "$dir"
-	echo "bench: results in $dir (raw.csv, summary.csv, results.json, table.txt$([ -f "$dir/bench.png" ] && echo ', bench.png'))"
+	echo "bench: results in $dir (raw.csv, summary.csv, results.json, table.txt, table.rst$([ -f "$dir/bench.png" ] && echo ', bench.png'))"
 }
 
 if [ "${1:-}" = --report ]; then
@@ -207,8 +223,9 @@ STAMP=$(date -u +%Y%m%d-%H%M%S)
 DIR=${BENCH_OUT:-$REPO/build/bench/$STAMP}
 mkdir -p "$DIR" || die "cannot create $DIR"
 DIR=$(cd "$DIR" && pwd)
-printf '%s; %s; %s s x %s rounds\n' "$DEVICES" "${FIO_JOB:+job $(basename "$FIO_JOB")}${FIO_JOB:-$PROFILES}" \
-	"$RUNTIME" "$ROUNDS" >"$DIR/title.txt"
+what=$PROFILES
+[ "$PROFILES" = job ] && what="job $(basename "$FIO_JOB")"
+printf '%s; %s; %s s x %s rounds\n' "$DEVICES" "$what" "$RUNTIME" "$ROUNDS" >"$DIR/title.txt"
 [ "$PROFILES" = job ] && cp "$FIO_JOB" "$DIR/job.fio"
 jq -n --arg date "$(date -u +%FT%TZ)" --arg commit "$(git -C "$REPO" rev-parse --short HEAD 2>/dev/null)" \
 	--arg mod "$(sha256sum "$MODULE" | cut -c1-16)" --arg profiles "$PROFILES" \
