@@ -12,7 +12,7 @@
 #
 # --kernel DIR boots dom0 on the kernel in DIR (as made by make debug-kernel:
 # DIR/vmlinuz, DIR/kver, modules under DIR/root); guests keep Debian's.
-# --env NAME=VALUE is added to lab.conf for a scenario to read (BENCH_*).
+# --env NAME=VALUE is set in every scenario's environment (BENCH_*, FUZZ_*).
 #
 # The last line printed is always exactly one of
 #   LAB: PASS backend=<b> scenarios=<list>

@@ -31,12 +31,7 @@
 # Output: /lab-out/bench/raw.csv (one line per fio run), fio's JSON of each
 # run in /lab-out/bench/json/.
 
-BENCH_PROFILES=${BENCH_PROFILES:-} BENCH_DEVICES=${BENCH_DEVICES:-}
-BENCH_RUNTIME=${BENCH_RUNTIME:-} BENCH_ROUNDS=${BENCH_ROUNDS:-}
-BENCH_SIZE_MIB=${BENCH_SIZE_MIB:-} BENCH_JOB_B64=${BENCH_JOB_B64:-}
-BENCH_JOB_VCPUS=${BENCH_JOB_VCPUS:-}
-# shellcheck source=/dev/null # lab.sh --env settings
-. "$LAB_OUT/lab.conf"
+BENCH_JOB_B64=${BENCH_JOB_B64:-}
 PROFILES=${BENCH_PROFILES:-qd1 qd32 qd32x2 randwrite write64k seqread seqwrite fileserver}
 DEVICES=${BENCH_DEVICES:-nullb brd}
 RT=${BENCH_RUNTIME:-2}
