@@ -136,7 +136,7 @@ lab_guest_destroy faults
 PHASE=connect
 connected=0 refused=0 nodev=0 covered=0
 for nth in $CONNECT_NTHS; do
-	lab_guest_create --paused fconn "$DISK" || break
+	lab_guest_create fconn --paused "$DISK" || break
 	D=$LAB_DOMID
 	if ! lab_wait 60 "backend probed (InitWait)" lab_be_state_is "$D" "$N" 2; then
 		lab_fail "connect fail-nth $nth: backend never reached InitWait"
