@@ -570,8 +570,6 @@ static int vbd_advertise(struct vbd_backend *be)
 		err = xenbus_printf(XBT_NIL, xdev->nodename,
 				    "multi-queue-max-queues", "%u",
 				    be->params.max_queues);
-	if (err)
-		xenbus_dev_fatal(xdev, err, "advertising features");
 	return err;
 }
 
@@ -589,8 +587,10 @@ static int vbd_probe(struct xenbus_device *xdev,
 	int err;
 
 	be = kzalloc(sizeof(*be), GFP_KERNEL);
-	if (!be)
-		return -ENOMEM;
+	if (!be) {
+		err = -ENOMEM;
+		goto report;
+	}
 	be->xdev = xdev;
 	be->domid = xdev->otherend_id;
 	err = vbd_parse_devid(xdev, &be->devid);
@@ -636,6 +636,12 @@ destroy_wq:
 free_be:
 	dev_set_drvdata(&xdev->dev, NULL);
 	kfree(be);
+report:
+	/*
+	 * The device stays unbound: without Closing and a reason, the
+	 * toolstack and the frontend would wait on Initialising for ever.
+	 */
+	xenbus_dev_fatal(xdev, err, "setting up the backend");
 	return err;
 }
 
