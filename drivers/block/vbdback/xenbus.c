@@ -174,6 +174,10 @@ static int vbd_read_fe_uint(struct vbd_backend *be, const char *dir,
 		return 0;
 	if (n == -ENOENT)
 		return -ENOENT;
+	if (n < 0) {
+		xenbus_dev_fatal(be->xdev, n, "reading %s/%s", dir, key);
+		return n;
+	}
 	xenbus_dev_fatal(be->xdev, -EINVAL, "%s/%s is not a number", dir, key);
 	return -EINVAL;
 }
@@ -443,17 +447,30 @@ static int vbd_publish_disk(struct vbd_backend *be)
 	return err;
 }
 
+/*
+ * Whether the frontend has published its rings.  xenbus_read_driver_state()
+ * would turn a failed read (ENOMEM, say) into Unknown, which looks like "not
+ * ready yet" and would leave the device in InitWait for good: only a missing
+ * key means that, any other failure ends the device with its reason.
+ */
+static bool vbd_frontend_ready(struct vbd_backend *be)
+{
+	unsigned int fe;
+
+	if (vbd_read_fe_uint(be, be->xdev->otherend, "state", &fe))
+		return false;
+	return fe == XenbusStateInitialised || fe == XenbusStateConnected;
+}
+
 /* Connect once both the disk is open and the frontend has its rings ready. */
 static void vbd_try_connect(struct vbd_backend *be)
 {
 	struct xenbus_device *xdev = be->xdev;
-	enum xenbus_state fe;
 	int err;
 
 	if (!be->disk_open || be->nr_rings || xdev->state != XenbusStateInitWait)
 		return;
-	fe = xenbus_read_driver_state(xdev->otherend);
-	if (fe != XenbusStateInitialised && fe != XenbusStateConnected)
+	if (!vbd_frontend_ready(be))
 		return;
 
 	vbd_qos_read_key(be);
