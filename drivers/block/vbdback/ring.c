@@ -511,11 +511,17 @@ struct vbd_ring *vbd_ring_connect(struct vbd_backend *be, unsigned int index,
 		xenbus_dev_fatal(xdev, err, "setting up persistent grants");
 		goto free_ring;
 	}
-	/* Reports its own failure to the toolstack. */
 	err = xenbus_map_ring_valloc(xdev, cfg->grefs,
 				     cfg->nr_grefs, &ring->sring);
-	if (err)
+	if (err) {
+		/*
+		 * A grant it cannot map it reports itself, returning -ENOENT;
+		 * not its own allocations failing.
+		 */
+		if (err != -ENOENT)
+			xenbus_dev_fatal(xdev, err, "mapping the ring");
 		goto stop_pgrants;
+	}
 
 	ring->br.sring = ring->sring;
 	ring->br.nr_ents = ring->geom.nr_ents;
