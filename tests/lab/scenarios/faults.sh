@@ -29,7 +29,7 @@
 
 DBG=/sys/kernel/debug
 ATTACH_NTHS=${FAULTS_ATTACH_NTHS:-1 2 4 8 16 32 64 100 150 200 250 300}
-CONNECT_NTHS=${FAULTS_CONNECT_NTHS:-$(seq -s ' ' 1 16) 18 20 23 26 30 35 40 46 53 60 70 80}
+CONNECT_NTHS=${FAULTS_CONNECT_NTHS:-$(seq -s ' ' 1 16) 18 20 23 26 30 35 40 46 53 60 70 80 90 100 115 130 150 175 200 250 300 400}
 if [ ! -d "$DBG/failslab" ] || [ ! -d "$DBG/fail_page_alloc" ] ||
 	[ ! -d "$DBG/fail_make_request" ]; then
 	lab_fail "this dom0 kernel has no fault injection (run with make lab-debug)"
