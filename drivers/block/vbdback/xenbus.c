@@ -174,7 +174,8 @@ static int vbd_read_fe_uint(struct vbd_backend *be, const char *dir,
 		return 0;
 	if (n == -ENOENT)
 		return -ENOENT;
-	if (n < 0) {
+	/* xenbus_scanf() says -ERANGE for a value that does not parse. */
+	if (n < 0 && n != -ERANGE) {
 		xenbus_dev_fatal(be->xdev, n, "reading %s/%s", dir, key);
 		return n;
 	}
