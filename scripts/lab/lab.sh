@@ -244,7 +244,7 @@ done
 # (commas below are QEMU's option syntax, not array separators)
 # shellcheck disable=SC2054
 if [ "$ICOUNT" = 1 ]; then
-	ACCEL=(-accel tcg,thread=single -icount "shift=$ICOUNT_SHIFT,align=off")
+	ACCEL=(-accel tcg,thread=single -icount "shift=$ICOUNT_SHIFT,align=off,sleep=off")
 else
 	ACCEL=(-accel tcg,thread=multi)
 fi
