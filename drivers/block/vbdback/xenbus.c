@@ -38,6 +38,25 @@ static const char *vbd_errno_reason(int err)
 	}
 }
 
+/*
+ * Report a xenbus_scanf() of @dir/@key that did not fill every field: a
+ * value that does not parse as "not @what", any other failure (no memory,
+ * a xenstore error) as a failed read with its errno.
+ *
+ * Return: the negative errno reported.
+ */
+static int vbd_scan_failed(struct vbd_backend *be, int n, const char *dir,
+			   const char *key, const char *what)
+{
+	/* xenbus_scanf() says -ERANGE for a value that does not parse. */
+	if (n < 0 && n != -ERANGE) {
+		xenbus_dev_fatal(be->xdev, n, "reading %s/%s", dir, key);
+		return n;
+	}
+	xenbus_dev_fatal(be->xdev, -EINVAL, "%s/%s is not %s", dir, key, what);
+	return -EINVAL;
+}
+
 /* Resolve the path a hotplug script left without a device number. */
 static int vbd_read_devt_path(struct vbd_backend *be, dev_t *devt)
 {
@@ -94,10 +113,13 @@ static int vbd_read_devt(struct vbd_backend *be, dev_t *devt)
 	if (n == -ENOENT)
 		return vbd_hotplug_done(be) ? vbd_read_devt_path(be, devt) :
 					      -EAGAIN;
-	if (n != 2 || major >= (1U << (32 - MINORBITS)) ||
-	    minor > MINORMASK) {
+	if (n != 2)
+		return vbd_scan_failed(be, n, xdev->nodename, "physical-device",
+				       "a hex major:minor");
+	if (major >= (1U << (32 - MINORBITS)) || minor > MINORMASK) {
 		xenbus_dev_fatal(xdev, -EINVAL,
-				 "physical-device is not a hex major:minor");
+				 "physical-device %x:%x is out of range",
+				 major, minor);
 		return -EINVAL;
 	}
 	*devt = MKDEV(major, minor);
@@ -174,13 +196,7 @@ static int vbd_read_fe_uint(struct vbd_backend *be, const char *dir,
 		return 0;
 	if (n == -ENOENT)
 		return -ENOENT;
-	/* xenbus_scanf() says -ERANGE for a value that does not parse. */
-	if (n < 0 && n != -ERANGE) {
-		xenbus_dev_fatal(be->xdev, n, "reading %s/%s", dir, key);
-		return n;
-	}
-	xenbus_dev_fatal(be->xdev, -EINVAL, "%s/%s is not a number", dir, key);
-	return -EINVAL;
+	return vbd_scan_failed(be, n, dir, key, "a number");
 }
 
 static int vbd_read_ring_order(struct vbd_backend *be, unsigned int *order)
