@@ -78,6 +78,7 @@ clean:
 	$(MAKE) -C $(KDIR) M=$(CURDIR) clean
 	$(MAKE) -C tests/unit clean
 	$(MAKE) -C tests/fuzz clean
+	$(MAKE) -C tools/insnprof clean
 	$(MAKE) -C tests/vbdtop clean
 	$(MAKE) -C $(VBDTOP) clean
 	$(MAKE) -C tests/hostile clean

@@ -991,3 +991,34 @@ lab_write_random() {
 	LAB_MD5=$(md5sum <"$f" | cut -d' ' -f1)
 	rm -f "$f"
 }
+
+# ------------------------------------------------------------------------
+# Instruction profile (lab.sh --insnprof, tools/insnprof)
+
+LAB_INSNPROF_DIR=/lab-out/insnprof
+
+lab_insnprof_on() { [ -d "$LAB_INSNPROF_DIR" ]; }
+
+# lab_insnprof NAME: the instructions executed since the last request, per
+# code block and CPU (CPU 0 runs dom0, CPU 1 the guests), to
+# /lab-out/insnprof/NAME.tsv. Does nothing when the lab runs without it.
+lab_insnprof() {
+	local dir=$LAB_INSNPROF_DIR
+	lab_insnprof_on || return 0
+	printf '%s\n' "$1" >"$dir/.request" && mv "$dir/.request" "$dir/request" ||
+		{ lab_log "insnprof: cannot request $1"; return 1; }
+	lab_wait 60 "insnprof: $1 written" lab_insnprof_answered
+}
+
+lab_insnprof_answered() { [ ! -e "$LAB_INSNPROF_DIR/request" ]; }
+
+# lab_insnprof_symbols NAME [modules]: dom0's code symbols ("ADDRESS TYPE
+# NAME [MODULE]" lines of /proc/kallsyms) to /lab-out/insnprof/NAME.kallsyms,
+# to name the blocks of a profile by; with "modules", those of modules only.
+lab_insnprof_symbols() {
+	local re=' [tTwW] '
+	lab_insnprof_on || return 0
+	[ "${2:-}" = modules ] && re=' [tTwW] .*\['
+	grep -E "$re" /proc/kallsyms >"$LAB_INSNPROF_DIR/$1.kallsyms" ||
+		lab_log "insnprof: no symbols for $1"
+}
