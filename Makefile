@@ -152,6 +152,7 @@ unit:
 	$(MAKE) -C tests/unit run
 	$(MAKE) -C tests/vbdtop run
 	$(MAKE) -C tests/hostile run
+	$(MAKE) -C tests/insnprof run
 
 # Fuzzing campaigns: libFuzzer on the request decoding (make check runs
 # fuzz-quick), and a hostile guest's fuzzed requests against vbdback in the

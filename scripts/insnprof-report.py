@@ -205,7 +205,7 @@ def main():
     with open(os.path.join(bench, "insnprof.txt"), "w") as f:
         f.write(text + "\n")
     with open(os.path.join(bench, "insnprof.csv"), "w", newline="") as f:
-        w = csv.writer(f)
+        w = csv.writer(f, lineterminator="\n")
         w.writerow(["device", "profile", "backend", "cpu", "region", "function", "insns_per_io"])
         w.writerows(rows)
     print(text)
