@@ -619,7 +619,9 @@ lab_guest_dump_console() {
 # lab_guest_cmd NAME TIMEOUT SHELL-COMMAND: run a command in the guest's
 # agent (tests/lab/guest/agent.sh, helpers from tests/lab/guest/lib.sh).
 # Sets LAB_CMD_RC and LAB_CMD_OUT (a file with the command's output); returns
-# 0 only when the command ran and exited 0.
+# 0 only when the command ran and exited 0. With LAB_CMD_QUIET=SECONDS dom0
+# sleeps that long before it starts polling for the end: a measurement then
+# does not count the polling's own work in dom0.
 lab_guest_cmd() {
 	local name=$1 t=$2 cmd=$3 domid base seqf seq
 	LAB_CMD_RC=
@@ -637,6 +639,7 @@ lab_guest_cmd() {
 	# One xenstore-write, cmd before seq: seq announces the command.
 	lab_xs_write "$base/cmd" "$(printf '%s' "$cmd" | base64 -w0)" "$base/seq" "$seq" ||
 		{ lab_log "cannot write $base/cmd and $base/seq"; return 1; }
+	[ -n "${LAB_CMD_QUIET:-}" ] && sleep "$LAB_CMD_QUIET"
 	if ! lab_wait "$t" "guest $name command #$seq" lab_cmd_done "$base" "$seq"; then
 		LAB_CMD_RC=timeout
 		lab_cmd_extract "$name" "$seq"

@@ -125,7 +125,9 @@ bench_target() {
 }
 
 # bench_device ROUND DEVICE BACKEND: the guest has DEVICE as xvda; run the
-# profiles on it, a line of raw.csv each.
+# profiles on it, a line of raw.csv each. dom0 sleeps through each run's
+# seconds before it polls for the end (LAB_CMD_QUIET), so that its CPU time
+# and instructions over a run are the backend's, not the polling's.
 bench_device() {
 	local round=$1 dev=$2 be=$3 p json cmd pin t0 t1 c0 c1 idle_c idle_t mod
 	lab_guest_cmd "$G" 60 'wait_disk xvda 30' || { lab_fail "$G: no xvda ($dev)"; return 1; }
@@ -136,7 +138,7 @@ bench_device() {
 	bench_guest_symbols "guest-r$round-$dev-$be"
 	lab_insnprof skip
 	c0=$(dom0_time) t0=$(now)
-	lab_guest_cmd "$G" $((RT + 60)) "sleep $RT"
+	LAB_CMD_QUIET=$RT lab_guest_cmd "$G" $((RT + 60)) "sleep $RT"
 	c1=$(dom0_time) t1=$(now)
 	lab_insnprof "idle-r$round-$dev-$be"
 	idle_c=$(fsub "$c1" "$c0") idle_t=$(fsub "$t1" "$t0")
@@ -153,7 +155,7 @@ bench_device() {
 		fi
 		lab_insnprof skip
 		c0=$(dom0_time) t0=$(now)
-		lab_guest_cmd "$G" $((RT * 4 + 300)) "$cmd" ||
+		LAB_CMD_QUIET=$RT lab_guest_cmd "$G" $((RT * 4 + 300)) "$cmd" ||
 			{ lab_cmd_show 20; lab_fail "r$round $dev $p $be: fio (rc $LAB_CMD_RC)"; }
 		c1=$(dom0_time) t1=$(now)
 		lab_insnprof "r$round-$dev-$p-$be"
