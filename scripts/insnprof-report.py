@@ -139,6 +139,8 @@ def main():
 
     # (device, profile, backend) -> list of {(cpu, region, fn): per I/O}
     acc = defaultdict(list)
+    # (device, profile, backend, cpu) -> what was subtracted, per I/O
+    idle = defaultdict(list)
     for run in load_runs(bench):
         r, dev, p, be = run["round"], run["device"], run["profile"], run["backend"]
         path = os.path.join(prof, "r%s-%s-%s-%s.tsv" % (r, dev, p, be))
@@ -156,6 +158,9 @@ def main():
             idle_d = attribute(read_profile(idle_path), kernel, mods)
             scale = float(run["elapsed_s"]) / float(run["idle_elapsed_s"])
         acc[(dev, p, be)].append(per_io(d, run, idle_d, scale))
+        for cpu in CPUS:
+            sub = sum(n for k, n in idle_d.items() if k[0] == cpu)
+            idle[(dev, p, be, cpu)].append(sub * scale / float(run["ios"]))
 
     def mean(dev, p, be):
         runs = acc.get((dev, p, be), [])
@@ -183,6 +188,14 @@ def main():
             lines.append("  %-44s %10.0f %10.0f %+8.0f %7s" % (label, a, b, b - a, ratio))
 
         line("total", sum(s.values()), sum(v.values()))
+
+        def idle_mean(be, cpu):
+            x = idle.get((dev, p, be, cpu), [])
+            return sum(x) / len(x) if x else 0.0
+
+        for cpu in CPUS:
+            line("(%s idle, subtracted)" % cpu, idle_mean("xen-blkback", cpu),
+                 idle_mean("vbdback", cpu))
         for cpu in CPUS:
             for reg in ("kernel", "modules", "xen", "user", "other"):
                 a = sum(x for k, x in s.items() if k[0] == cpu and k[1] == reg)
