@@ -78,6 +78,7 @@ clean:
 	$(MAKE) -C $(KDIR) M=$(CURDIR) clean
 	$(MAKE) -C tests/unit clean
 	$(MAKE) -C tests/fuzz clean
+	$(MAKE) -C tools/insnprof clean
 	$(MAKE) -C tests/vbdtop clean
 	$(MAKE) -C $(VBDTOP) clean
 	$(MAKE) -C tests/hostile clean
@@ -151,6 +152,7 @@ unit:
 	$(MAKE) -C tests/unit run
 	$(MAKE) -C tests/vbdtop run
 	$(MAKE) -C tests/hostile run
+	$(MAKE) -C tests/insnprof run
 
 # Fuzzing campaigns: libFuzzer on the request decoding (make check runs
 # fuzz-quick), and a hostile guest's fuzzed requests against vbdback in the

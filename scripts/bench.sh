@@ -18,6 +18,11 @@
 #   BENCH_ICOUNT     icount shift: a guest ns per 2^N instructions (default 1)
 #   BENCH_TIMEOUT    the boot's hard limit in seconds (default: from the above)
 #   BENCH_OUT        results directory (default build/bench/<UTC time>)
+#   BENCH_INSNPROF   1: also count, with a QEMU plugin (tools/insnprof), the
+#                    instructions each run executes per function, in dom0,
+#                    the guest and Xen; scripts/insnprof-report.py then shows
+#                    where the two backends differ per I/O (insnprof.txt).
+#                    The runs take about three times as long.
 #
 # Only the summary needs the lab: scripts/bench.sh --report DIR makes the
 # table, CSV, JSON and chart again from DIR/lab/bench/raw.csv.
@@ -168,6 +173,11 @@ report() {
 	table "$dir/summary.csv" | tee "$dir/table.txt"
 	table_rst "$dir/summary.csv" >"$dir/table.rst"
 	chart "$dir"
+	if [ -d "$dir/lab/insnprof" ]; then
+		"$REPO/scripts/insnprof-report.py" "$dir" >"$dir/insnprof.log" 2>&1 ||
+			echo "bench: the instruction profile report failed ($dir/insnprof.log)"
+		tail -n 1 "$dir/insnprof.log"
+	fi
 	echo "bench: results in $dir (raw.csv, summary.csv, results.json, table.txt, table.rst$([ -f "$dir/bench.png" ] && echo ', bench.png'))"
 }
 
@@ -189,6 +199,7 @@ ROUNDS=${BENCH_ROUNDS:-2}
 SIZE=${BENCH_SIZE_MIB:-256}
 SHIFT=${BENCH_ICOUNT:-1}
 JOB_VCPUS=${BENCH_JOB_VCPUS:-1}
+INSNPROF=${BENCH_INSNPROF:-0}
 [[ $RUNTIME =~ ^[0-9]+$ ]] && [ "$RUNTIME" -ge 1 ] || die "bad BENCH_RUNTIME '$RUNTIME'"
 [[ $ROUNDS =~ ^[0-9]+$ ]] && [ "$ROUNDS" -ge 1 ] || die "bad BENCH_ROUNDS '$ROUNDS'"
 [[ $SIZE =~ ^[0-9]+$ ]] && [ "$SIZE" -ge 16 ] && [ "$SIZE" -le 1024 ] || die "bad BENCH_SIZE_MIB '$SIZE' (16-1024)"
@@ -197,6 +208,14 @@ JOB_VCPUS=${BENCH_JOB_VCPUS:-1}
 for d in $DEVICES; do
 	case $d in nullb|brd) ;; *) die "bad device '$d' in BENCH_DEVICES (nullb, brd)" ;; esac
 done
+LAB_ARGS=()
+case $INSNPROF in
+0) ;;
+1)	command -v python3 >/dev/null || die "BENCH_INSNPROF=1 needs python3"
+	make -s -C "$REPO/tools/insnprof" || die "cannot build tools/insnprof"
+	LAB_ARGS+=(--insnprof "$REPO/tools/insnprof/build/insnprof.so") ;;
+*) die "bad BENCH_INSNPROF '$INSNPROF' (0 or 1)" ;;
+esac
 ENV=()
 if [ -n "${FIO_JOB:-}" ]; then
 	[ -f "$FIO_JOB" ] || die "no fio job file '$FIO_JOB'"
@@ -217,6 +236,8 @@ ndev=$(echo "$DEVICES" | wc -w)
 per_run=$((RUNTIME * 8 + 25))
 [ "$PROFILES" = job ] && per_run=$((RUNTIME * 8 + 300))
 est=$((180 + ROUNDS * 2 * (120 + ndev * (30 + RUNTIME * 5 + 15 + nprof * per_run))))
+# the profiler's call per executed block slows QEMU down about threefold
+[ "$INSNPROF" = 1 ] && est=$((est * 3))
 TIMEOUT=${BENCH_TIMEOUT:-$((est * 2))}
 
 STAMP=$(date -u +%Y%m%d-%H%M%S)
@@ -231,14 +252,15 @@ jq -n --arg date "$(date -u +%FT%TZ)" --arg commit "$(git -C "$REPO" rev-parse -
 	--arg mod "$(sha256sum "$MODULE" | cut -c1-16)" --arg profiles "$PROFILES" \
 	--arg devices "$DEVICES" --argjson runtime "$RUNTIME" --argjson rounds "$ROUNDS" \
 	--argjson size_mib "$SIZE" --argjson icount_shift "$SHIFT" --arg fio_job "${FIO_JOB:-}" \
+	--argjson insnprof "$INSNPROF" \
 	'{date: $date, commit: $commit, module_sha256: $mod, profiles: $profiles,
 	  devices: $devices, runtime_s: $runtime, rounds: $rounds, size_mib: $size_mib,
-	  icount_shift: $icount_shift, fio_job: $fio_job}' >"$DIR/meta.json"
+	  icount_shift: $icount_shift, fio_job: $fio_job, insnprof: $insnprof}' >"$DIR/meta.json"
 
 echo "bench: $(cat "$DIR/title.txt"), icount shift $SHIFT, timeout ${TIMEOUT}s (estimate ${est}s)"
 start=$(date +%s)
 "$REPO/scripts/lab/lab.sh" --module "$MODULE" --icount="$SHIFT" --timeout "$TIMEOUT" \
-	--out "$DIR/lab" "${ENV[@]}" bench >"$DIR/lab.log" 2>&1 &
+	--out "$DIR/lab" "${LAB_ARGS[@]}" "${ENV[@]}" bench >"$DIR/lab.log" 2>&1 &
 lab=$!
 # progress: each run's one-line result as dom0 logs it, until the lab ends
 tail -q -n +1 -F --pid="$lab" "$DIR/lab.log" "$DIR/lab/scenarios/bench.log" 2>/dev/null |

@@ -8,10 +8,13 @@
 # usage: scripts/lab/lab.sh [--backend vbdback|xen-blkback] [--module KO]
 #            [--timeout SECONDS] [--out DIR] [--icount[=SHIFT]]
 #            [--stock-hotplug] [--guest-vcpus N] [--kernel DIR]
-#            [--env NAME=VALUE]... SCENARIO [SCENARIO...]
+#            [--insnprof PLUGIN] [--env NAME=VALUE]... SCENARIO [SCENARIO...]
 #
 # --kernel DIR boots dom0 on the kernel in DIR (as made by make debug-kernel:
 # DIR/vmlinuz, DIR/kver, modules under DIR/root); guests keep Debian's.
+# --insnprof PLUGIN loads tools/insnprof's QEMU plugin, which counts the
+# instructions each CPU executes per code block; dom0 asks for the counts
+# with lab_insnprof (make bench BENCH_INSNPROF=1).
 # --env NAME=VALUE is set in every scenario's environment (BENCH_*, FUZZ_*).
 #
 # The last line printed is always exactly one of
@@ -34,6 +37,7 @@ ICOUNT_SHIFT=1
 HOTPLUG=lab
 GUEST_VCPUS=1
 KERNEL_DIR=
+INSNPROF=
 SCENARIOS=()
 EXTRA_ENV=()
 
@@ -110,6 +114,8 @@ while [ $# -gt 0 ]; do
 	--guest-vcpus=*) GUEST_VCPUS=${1#*=}; shift ;;
 	--kernel) KERNEL_DIR=${2:-}; shift 2 ;;
 	--kernel=*) KERNEL_DIR=${1#*=}; shift ;;
+	--insnprof) INSNPROF=${2:-}; shift 2 ;;
+	--insnprof=*) INSNPROF=${1#*=}; shift ;;
 	--env) EXTRA_ENV+=("${2:-}"); shift 2 ;;
 	--env=*) EXTRA_ENV+=("${1#*=}"); shift ;;
 	-h|--help) usage; VERDICT_DONE=1; exit 0 ;;
@@ -128,6 +134,7 @@ if ! [[ $TIMEOUT =~ ^[0-9]+$ ]] || [ "$TIMEOUT" -lt 10 ]; then
 fi
 [[ $ICOUNT_SHIFT =~ ^[0-9]+$ ]] || fail_early "bad --icount shift '$ICOUNT_SHIFT'"
 [[ $GUEST_VCPUS =~ ^[12]$ ]] || fail_early "bad --guest-vcpus '$GUEST_VCPUS' (1 or 2)"
+[ -z "$INSNPROF" ] || [ -f "$INSNPROF" ] || fail_early "no plugin '$INSNPROF'"
 [ ${#SCENARIOS[@]} -gt 0 ] || { usage >&2; fail_early "no scenario given"; }
 for e in "${EXTRA_ENV[@]}"; do
 	# not one of lab.conf's own LAB_* names: a setting must not change the lab
@@ -262,6 +269,12 @@ QEMU=(qemu-system-x86_64 "${ACCEL[@]}" -cpu "$LAB_CPU" -smp 2 -m 4096
 	-virtfs local,path=/,mount_tag=hostroot,security_model=none,readonly=on,multidevs=remap
 	-virtfs "local,path=$OUT,mount_tag=labout,security_model=none,multidevs=remap"
 	-serial "file:$OUT/serial.log" -display none -monitor none -vga none -nic none -no-reboot)
+# The instruction profiler answers dom0's requests in $OUT/insnprof, which
+# dom0 sees as /lab-out/insnprof (tests/lab/lib.sh: lab_insnprof).
+if [ -n "$INSNPROF" ]; then
+	mkdir -p "$OUT/insnprof"
+	QEMU+=(-plugin "$INSNPROF,dir=$OUT/insnprof")
+fi
 
 echo "lab: backend=$BACKEND${MODULE:+ module=$MODULE} dom0-kernel=$KVER scenarios=$SCEN_LIST timeout=${TIMEOUT}s out=$OUT"
 printf '%q ' "${QEMU[@]}" >"$OUT/qemu.cmd"

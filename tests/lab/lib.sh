@@ -619,7 +619,9 @@ lab_guest_dump_console() {
 # lab_guest_cmd NAME TIMEOUT SHELL-COMMAND: run a command in the guest's
 # agent (tests/lab/guest/agent.sh, helpers from tests/lab/guest/lib.sh).
 # Sets LAB_CMD_RC and LAB_CMD_OUT (a file with the command's output); returns
-# 0 only when the command ran and exited 0.
+# 0 only when the command ran and exited 0. With LAB_CMD_QUIET=SECONDS dom0
+# sleeps that long before it starts polling for the end: a measurement then
+# does not count the polling's own work in dom0.
 lab_guest_cmd() {
 	local name=$1 t=$2 cmd=$3 domid base seqf seq
 	LAB_CMD_RC=
@@ -637,6 +639,7 @@ lab_guest_cmd() {
 	# One xenstore-write, cmd before seq: seq announces the command.
 	lab_xs_write "$base/cmd" "$(printf '%s' "$cmd" | base64 -w0)" "$base/seq" "$seq" ||
 		{ lab_log "cannot write $base/cmd and $base/seq"; return 1; }
+	[ -n "${LAB_CMD_QUIET:-}" ] && sleep "$LAB_CMD_QUIET"
 	if ! lab_wait "$t" "guest $name command #$seq" lab_cmd_done "$base" "$seq"; then
 		LAB_CMD_RC=timeout
 		lab_cmd_extract "$name" "$seq"
@@ -990,4 +993,35 @@ lab_write_random() {
 		{ rm -f "$f"; return 1; }
 	LAB_MD5=$(md5sum <"$f" | cut -d' ' -f1)
 	rm -f "$f"
+}
+
+# ------------------------------------------------------------------------
+# Instruction profile (lab.sh --insnprof, tools/insnprof)
+
+LAB_INSNPROF_DIR=/lab-out/insnprof
+
+lab_insnprof_on() { [ -d "$LAB_INSNPROF_DIR" ]; }
+
+# lab_insnprof NAME: the instructions executed since the last request, per
+# code block and CPU (CPU 0 runs dom0, CPU 1 the guests), to
+# /lab-out/insnprof/NAME.tsv. Does nothing when the lab runs without it.
+lab_insnprof() {
+	local dir=$LAB_INSNPROF_DIR
+	lab_insnprof_on || return 0
+	printf '%s\n' "$1" >"$dir/.request" && mv "$dir/.request" "$dir/request" ||
+		{ lab_log "insnprof: cannot request $1"; return 1; }
+	lab_wait 60 "insnprof: $1 written" lab_insnprof_answered
+}
+
+lab_insnprof_answered() { [ ! -e "$LAB_INSNPROF_DIR/request" ]; }
+
+# lab_insnprof_symbols NAME [modules]: dom0's code symbols ("ADDRESS TYPE
+# NAME [MODULE]" lines of /proc/kallsyms) to /lab-out/insnprof/NAME.kallsyms,
+# to name the blocks of a profile by; with "modules", those of modules only.
+lab_insnprof_symbols() {
+	local re=' [tTwW] '
+	lab_insnprof_on || return 0
+	[ "${2:-}" = modules ] && re=' [tTwW] .*\['
+	grep -E "$re" /proc/kallsyms >"$LAB_INSNPROF_DIR/$1.kallsyms" ||
+		lab_log "insnprof: no symbols for $1"
 }

@@ -30,6 +30,13 @@
 #
 # Output: /lab-out/bench/raw.csv (one line per fio run), fio's JSON of each
 # run in /lab-out/bench/json/.
+#
+# With make bench BENCH_INSNPROF=1 (lab.sh --insnprof) each run and each
+# idle window also leaves the instructions executed in it, per code block
+# and CPU, in /lab-out/insnprof/ (RUN.tsv, idle-ROUND-DEVICE-BACKEND.tsv),
+# with the symbols to name them by (kernel.kallsyms: dom0's, which the guest
+# shares; dom0-ROUND-BACKEND.kallsyms and guest-ROUND-DEVICE-BACKEND.kallsyms:
+# their modules'). scripts/insnprof-report.sh reads them.
 
 BENCH_JOB_B64=${BENCH_JOB_B64:-}
 PROFILES=${BENCH_PROFILES:-qd1 qd32 qd32x2 randwrite write64k seqread seqwrite fileserver}
@@ -118,7 +125,9 @@ bench_target() {
 }
 
 # bench_device ROUND DEVICE BACKEND: the guest has DEVICE as xvda; run the
-# profiles on it, a line of raw.csv each.
+# profiles on it, a line of raw.csv each. dom0 sleeps through each run's
+# seconds before it polls for the end (LAB_CMD_QUIET), so that its CPU time
+# and instructions over a run are the backend's, not the polling's.
 bench_device() {
 	local round=$1 dev=$2 be=$3 p json cmd pin t0 t1 c0 c1 idle_c idle_t mod
 	lab_guest_cmd "$G" 60 'wait_disk xvda 30' || { lab_fail "$G: no xvda ($dev)"; return 1; }
@@ -126,9 +135,12 @@ bench_device() {
 	[ "$mod" = "$LAB_MODNAME" ] || lab_fail "$G's xvda served by '${mod:-none}', not $LAB_MODNAME"
 	# dom0's CPU time while the guest only sleeps: what the lab itself costs
 	# (the command channel's polling) over as long as a run
+	bench_guest_symbols "guest-r$round-$dev-$be"
+	lab_insnprof skip
 	c0=$(dom0_time) t0=$(now)
-	lab_guest_cmd "$G" $((RT + 60)) "sleep $RT"
+	LAB_CMD_QUIET=$RT lab_guest_cmd "$G" $((RT + 60)) "sleep $RT"
 	c1=$(dom0_time) t1=$(now)
+	lab_insnprof "idle-r$round-$dev-$be"
 	idle_c=$(fsub "$c1" "$c0") idle_t=$(fsub "$t1" "$t0")
 	for p in $PROFILES; do
 		bench_profile "$p"
@@ -141,10 +153,12 @@ bench_device() {
 			cmd="fio_json --name=$p --filename=/dev/xvda --ioengine=libaio --direct=1 \
 --size=${SIZE}M --time_based --runtime=$RT --group_reporting --lat_percentiles=1 $pin $(echo "$P_ARGS" | tr -s '\t\n' '  ')"
 		fi
+		lab_insnprof skip
 		c0=$(dom0_time) t0=$(now)
-		lab_guest_cmd "$G" $((RT * 4 + 300)) "$cmd" ||
+		LAB_CMD_QUIET=$RT lab_guest_cmd "$G" $((RT * 4 + 300)) "$cmd" ||
 			{ lab_cmd_show 20; lab_fail "r$round $dev $p $be: fio (rc $LAB_CMD_RC)"; }
 		c1=$(dom0_time) t1=$(now)
+		lab_insnprof "r$round-$dev-$p-$be"
 		lab_cmd_json >"$json"
 		lab_fio_check "$json" "r$round $dev $p $be" || continue
 		lab_log "r$round $dev $p $be: $(lab_fio_summary "$json" | tr '\n' ';')"
@@ -163,6 +177,16 @@ bench_device() {
 			 $n, $c, $t, $ic, $it] | map(tostring) | join(",")' "$json" >>"$RAW" ||
 			lab_fail "r$round $dev $p $be: cannot read fio's JSON"
 	done
+}
+
+# bench_guest_symbols NAME: the code symbols of the guest's modules to
+# /lab-out/insnprof/NAME.kallsyms, for the instruction profile. The guest
+# runs dom0's kernel image at the same addresses: its modules differ.
+bench_guest_symbols() {
+	lab_insnprof_on || return 0
+	lab_guest_cmd "$G" 60 "grep -E ' [tTwW] .*\\[' /proc/kallsyms | sed 's/^/VBDTEST-SYM /'" ||
+		lab_note "$G: cannot list its modules' symbols"
+	sed -n 's/^VBDTEST-SYM //p' "$LAB_CMD_OUT" >"$LAB_INSNPROF_DIR/$1.kallsyms"
 }
 
 # bench_guest DEVICE: start the guest with DEVICE as xvda.
@@ -188,6 +212,7 @@ bench_swap() {
 # is recorded and the next one goes on; a guest that cannot be had ends it.
 bench_turn() {
 	local round=$1 be=$2 dev first=1
+	lab_insnprof_symbols "dom0-r$round-$be" modules
 	for dev in $DEVICES; do
 		if [ "$first" = 1 ]; then
 			bench_guest "$dev" || return 1
@@ -215,6 +240,7 @@ for dev in $DEVICES; do
 	esac
 done
 
+lab_insnprof_symbols kernel
 G=bench
 VCPUS=1
 for p in $PROFILES; do
@@ -229,4 +255,5 @@ for round in $(seq 1 "$ROUNDS"); do
 	done
 done
 lab_log "$(($(wc -l <"$RAW") - 1)) runs in $RAW"
+rm -f "$LAB_INSNPROF_DIR/skip.tsv"
 lab_end
