@@ -10,9 +10,12 @@ executed in each code block, and the symbols to name the blocks by) and
 raw.csv (the I/Os of each run). CPU 0 runs dom0, CPU 1 the guest; Xen runs
 on both, on their behalf.
 
-Each run's counts, less its idle window's scaled to the run's length (what
-the lab's own command channel costs), are divided by the run's I/Os, then
-averaged over rounds. Writes BENCH_DIR/insnprof.txt (printed too) and
+Each run's counts, less its idle window's, are divided by the run's I/Os,
+then averaged over rounds. An idle window is a guest command that only
+sleeps as long as a run, measured the same way: what it executes is the
+lab's own cost of a command (dom0 forking its tools, the guest's agent),
+which is the same for any command, not a rate; it is subtracted once.
+Writes BENCH_DIR/insnprof.txt (printed too) and
 BENCH_DIR/insnprof.csv (device, profile, backend, cpu, function,
 instructions per I/O).
 """
@@ -111,12 +114,12 @@ def load_runs(bench):
     return runs
 
 
-def per_io(d, run, idle_d, scale):
-    """A run's counts less its scaled idle window, per I/O."""
+def per_io(d, run, idle_d):
+    """A run's counts less its idle window's, per I/O."""
     ios = float(run["ios"])
     out = {}
     for k in set(d) | set(idle_d):
-        out[k] = (d.get(k, 0) - idle_d.get(k, 0) * scale) / ios
+        out[k] = (d.get(k, 0) - idle_d.get(k, 0)) / ios
     return out
 
 
@@ -153,14 +156,13 @@ def main():
         ]
         d = attribute(read_profile(path), kernel, mods)
         idle_path = os.path.join(prof, "idle-r%s-%s-%s.tsv" % (r, dev, be))
-        idle_d, scale = {}, 0.0
-        if os.path.exists(idle_path) and float(run["idle_elapsed_s"]) > 0:
+        idle_d = {}
+        if os.path.exists(idle_path):
             idle_d = attribute(read_profile(idle_path), kernel, mods)
-            scale = float(run["elapsed_s"]) / float(run["idle_elapsed_s"])
-        acc[(dev, p, be)].append(per_io(d, run, idle_d, scale))
+        acc[(dev, p, be)].append(per_io(d, run, idle_d))
         for cpu in CPUS:
             sub = sum(n for k, n in idle_d.items() if k[0] == cpu)
-            idle[(dev, p, be, cpu)].append(sub * scale / float(run["ios"]))
+            idle[(dev, p, be, cpu)].append(sub / float(run["ios"]))
 
     def mean(dev, p, be):
         runs = acc.get((dev, p, be), [])

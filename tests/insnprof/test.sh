@@ -59,8 +59,8 @@ expect() {
 
 # per I/O: 100000 / 2000
 expect xen-blkback dom0 foo 50.0
-# the idle window, scaled to the run's 2 s: 2 x 1000 / 2000
-expect xen-blkback dom0 bar -1.0
+# the idle window, subtracted once: 1000 / 2000
+expect xen-blkback dom0 bar -0.5
 # a module address named by dom0's modules on CPU 0 ...
 expect xen-blkback dom0 'blkif_schedule [xen_blkback]' 20.0
 expect vbdback dom0 'vbd_ring_work [vbdback]' 15.0
