@@ -22,7 +22,6 @@
 #                    instructions each run executes per function, in dom0,
 #                    the guest and Xen; scripts/insnprof-report.py then shows
 #                    where the two backends differ per I/O (insnprof.txt).
-#                    The runs take about three times as long.
 #
 # Only the summary needs the lab: scripts/bench.sh --report DIR makes the
 # table, CSV, JSON and chart again from DIR/lab/bench/raw.csv.
@@ -236,8 +235,6 @@ ndev=$(echo "$DEVICES" | wc -w)
 per_run=$((RUNTIME * 8 + 25))
 [ "$PROFILES" = job ] && per_run=$((RUNTIME * 8 + 300))
 est=$((180 + ROUNDS * 2 * (120 + ndev * (30 + RUNTIME * 5 + 15 + nprof * per_run))))
-# the profiler's call per executed block slows QEMU down about threefold
-[ "$INSNPROF" = 1 ] && est=$((est * 3))
 TIMEOUT=${BENCH_TIMEOUT:-$((est * 2))}
 
 STAMP=$(date -u +%Y%m%d-%H%M%S)

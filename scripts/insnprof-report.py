@@ -85,7 +85,7 @@ def read_profile(path):
             if len(parts) < 3:
                 continue
             addr = int(parts[0], 16)
-            for cpu, n in enumerate(parts[2:4]):
+            for cpu, n in enumerate(parts[2:2 + len(CPUS)]):
                 if int(n):
                     counts[(cpu, addr)] += int(n)
     return counts
@@ -102,7 +102,7 @@ def attribute(counts, kernel, modules):
             fn = modules[cpu].name(addr) or "? [module]"
         else:
             fn = "[%s]" % reg
-        out[(CPUS[cpu] if cpu < len(CPUS) else "cpu%d" % cpu, reg, fn)] += n
+        out[(CPUS[cpu], reg, fn)] += n
     return out
 
 

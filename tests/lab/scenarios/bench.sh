@@ -36,7 +36,7 @@
 # and CPU, in /lab-out/insnprof/ (RUN.tsv, idle-ROUND-DEVICE-BACKEND.tsv),
 # with the symbols to name them by (kernel.kallsyms: dom0's, which the guest
 # shares; dom0-ROUND-BACKEND.kallsyms and guest-ROUND-DEVICE-BACKEND.kallsyms:
-# their modules'). scripts/insnprof-report.sh reads them.
+# their modules'). scripts/insnprof-report.py reads them.
 
 BENCH_JOB_B64=${BENCH_JOB_B64:-}
 PROFILES=${BENCH_PROFILES:-qd1 qd32 qd32x2 randwrite write64k seqread seqwrite fileserver}
