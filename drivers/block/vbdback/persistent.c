@@ -5,9 +5,13 @@
  * and save a map and an unmap hypercall per segment thereafter.
  *
  * Each ring keeps its own cache, touched only by the ring's worker: an
- * rbtree by grant reference, and the entries no request uses on a list in
- * least-recently-used order. The cache is bounded (max_persistent_grants):
- * when it is full the oldest unused entries are unmapped to make room.
+ * rbtree by grant reference, and every entry on a list in the order a clock
+ * hand visits them. The cache is bounded (max_persistent_grants): when it
+ * is full, unused entries not used since the hand last passed are unmapped
+ * to make room (the clock, or second-chance, approximation of least
+ * recently used). A request's use of an entry touches no list: with 256
+ * segments to a request, moving each one on and off an LRU list cost as
+ * much as the tree lookups.
  * Entries unused for a while (persistent_grant_unused_seconds, a minute by
  * default) are unmapped too, and so are unused ones
  * when the kernel's shrinker asks for memory back. Disconnect unmaps all.
@@ -46,10 +50,8 @@ struct vbd_pgrant *vbd_pgrant_get(struct vbd_ring *ring, grant_ref_t gref)
 		} else if (gref > pg->gref) {
 			n = n->rb_right;
 		} else {
-			if (!pg->users++) {
-				list_del(&pg->lru);
+			if (!pg->users++)
 				WRITE_ONCE(pc->nr_unused, pc->nr_unused - 1);
-			}
 			return pg;
 		}
 	}
@@ -95,6 +97,8 @@ struct vbd_pgrant *vbd_pgrant_add(struct vbd_ring *ring, grant_ref_t gref,
 	pg->users = 1;
 	rb_link_node(&pg->node, parent, link);
 	rb_insert_color(&pg->node, &pc->tree);
+	/* Behind the hand: the last to be looked at. */
+	list_add_tail(&pg->lru, &pc->lru);
 	WRITE_ONCE(pc->count, pc->count + 1);
 	vbd_debug_add(VBD_DBG_PGRANTS, 1);
 	if (pc->count > ring->stats.pgrant_peak)
@@ -114,26 +118,51 @@ void vbd_pgrant_put(struct vbd_ring *ring, struct vbd_pgrant *pg)
 	if (--pg->users)
 		return;
 	pg->last_used = jiffies;
-	list_add_tail(&pg->lru, &pc->lru);
+	pg->referenced = true;
 	WRITE_ONCE(pc->nr_unused, pc->nr_unused + 1);
 }
 
-/* Unmap up to @nr unused entries, oldest first; only idle ones if asked. */
-static void vbd_pgrant_purge(struct vbd_ring *ring, unsigned int nr,
-			     bool idle_only)
+/*
+ * Whether the hand takes @pg: never one in use; when purging idle entries,
+ * those unused long enough; otherwise those not used since the hand last
+ * passed, the others losing their mark (their second chance).
+ */
+static bool vbd_pgrant_victim(const struct vbd_pgrants *pc,
+			      struct vbd_pgrant *pg, bool idle_only)
+{
+	if (pg->users)
+		return false;
+	if (idle_only)
+		return time_after_eq(jiffies, pg->last_used + pc->idle);
+	if (pg->referenced) {
+		pg->referenced = false;
+		return false;
+	}
+	return true;
+}
+
+/*
+ * Unmap up to @nr unused entries the hand takes; only idle ones if asked.
+ * Returns how many it unmapped.
+ */
+static unsigned int vbd_pgrant_purge(struct vbd_ring *ring,
+				     unsigned int nr, bool idle_only)
 {
 	struct vbd_pgrants *pc = &ring->pgrants;
 	struct vbd_scratch *sc = &ring->scratch;
+	/* Twice round the clock reaches every unused entry. */
+	unsigned int n = 0, steps = 2 * pc->count;
 	struct vbd_pgrant *pg, *tmp;
-	unsigned int n = 0;
 	LIST_HEAD(victims);
 
 	list_for_each_entry_safe(pg, tmp, &pc->lru, lru) {
-		if (n == nr || n == ring->max_segs)
+		if (n == nr || n == ring->max_segs || !steps--)
 			break;
-		if (idle_only &&
-		    time_before(jiffies, pg->last_used + pc->idle))
-			break;
+		if (!vbd_pgrant_victim(pc, pg, idle_only)) {
+			/* Passed over: the hand moves on past it. */
+			list_move_tail(&pg->lru, &pc->lru);
+			continue;
+		}
 		gnttab_set_unmap_op(&sc->unmap[n], vbd_page_vaddr(pg->page),
 				    GNTMAP_host_map, pg->handle);
 		sc->unmap_pages[n++] = pg->page;
@@ -141,7 +170,7 @@ static void vbd_pgrant_purge(struct vbd_ring *ring, unsigned int nr,
 		list_move_tail(&pg->lru, &victims);
 	}
 	if (!n)
-		return;
+		return 0;
 	WRITE_ONCE(pc->count, pc->count - n);
 	WRITE_ONCE(pc->nr_unused, pc->nr_unused - n);
 	vbd_debug_add(VBD_DBG_PGRANTS, -(s64)n);
@@ -151,19 +180,26 @@ static void vbd_pgrant_purge(struct vbd_ring *ring, unsigned int nr,
 	/* Entries past the batch stay for the next round. */
 	if (idle_only && nr > n && n == ring->max_segs)
 		set_bit(VBD_RING_PURGE_IDLE, &ring->flags);
+	return n;
 }
 
 /**
- * vbd_pgrant_make_room() - before mapping, unmap the oldest unused grants
- * of a full cache, so that new grants can become persistent
+ * vbd_pgrant_make_room() - before mapping, unmap unused grants of a full
+ * cache, the least recently used as the clock finds them, so that new
+ * grants can become persistent
  * @ring: the ring
+ *
+ * Return: whether the cache now has room for another grant.
  */
-void vbd_pgrant_make_room(struct vbd_ring *ring)
+bool vbd_pgrant_make_room(struct vbd_ring *ring)
 {
 	struct vbd_pgrants *pc = &ring->pgrants;
 
-	if (pc->enabled && pc->count >= pc->max)
+	if (!pc->enabled)
+		return false;
+	if (pc->count >= pc->max)
 		vbd_pgrant_purge(ring, max(pc->max / 16, 1U), false);
+	return pc->count < pc->max;
 }
 
 /**
@@ -181,7 +217,8 @@ void vbd_pgrant_maintain(struct vbd_ring *ring)
 	while (nr && ring->pgrants.nr_unused) {
 		unsigned int batch = min(nr, ring->max_segs);
 
-		vbd_pgrant_purge(ring, batch, false);
+		if (!vbd_pgrant_purge(ring, batch, false))
+			break;
 		nr -= batch;
 	}
 }
@@ -332,8 +369,10 @@ void vbd_pgrant_stop(struct vbd_ring *ring)
  */
 void vbd_pgrant_purge_all(struct vbd_ring *ring)
 {
-	while (ring->pgrants.nr_unused)
-		vbd_pgrant_purge(ring, ring->max_segs, false);
+	while (ring->pgrants.nr_unused) {
+		if (!vbd_pgrant_purge(ring, ring->max_segs, false))
+			break;
+	}
 	if (ring->pgrants.count)
 		dev_err(&ring->be->xdev->dev,
 			"queue %u: %u persistent grants still in use at teardown\n",

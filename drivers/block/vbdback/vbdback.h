@@ -119,12 +119,13 @@ struct vbd_stats {
 /**
  * struct vbd_pgrant - a guest grant kept mapped across requests
  * @node: link in the cache's tree, by @gref
- * @lru: link in the cache's list of unused entries
+ * @lru: link in the cache's clock list
  * @page: the page the grant is mapped on
  * @last_used: when the last request using it finished (jiffies)
  * @gref: the frontend's grant reference
  * @handle: the mapping
  * @users: requests in flight using it
+ * @referenced: used since the clock hand last passed it
  */
 struct vbd_pgrant {
 	struct rb_node node;
@@ -134,14 +135,15 @@ struct vbd_pgrant {
 	grant_ref_t gref;
 	grant_handle_t handle;
 	unsigned int users;
+	bool referenced;
 };
 
 /**
  * struct vbd_pgrants - a ring's cache of persistent grants
  * @tree: every cached grant, by reference
- * @lru: cached grants no request uses, least recently used first
+ * @lru: every cached grant, from the clock hand onwards
  * @count: cached grants
- * @nr_unused: entries on @lru
+ * @nr_unused: cached grants no request uses
  * @max: most grants to cache
  * @idle: unused this long (jiffies), a grant is unmapped
  * @idle_check: how often idle grants are looked for (jiffies)
@@ -421,7 +423,7 @@ struct vbd_pgrant *vbd_pgrant_get(struct vbd_ring *ring, grant_ref_t gref);
 struct vbd_pgrant *vbd_pgrant_add(struct vbd_ring *ring, grant_ref_t gref,
 				  grant_handle_t handle, struct page *page);
 void vbd_pgrant_put(struct vbd_ring *ring, struct vbd_pgrant *pg);
-void vbd_pgrant_make_room(struct vbd_ring *ring);
+bool vbd_pgrant_make_room(struct vbd_ring *ring);
 void vbd_pgrant_maintain(struct vbd_ring *ring);
 
 /* resize.c */
