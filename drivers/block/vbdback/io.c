@@ -243,10 +243,15 @@ static int vbd_io_map(struct vbd_req *req)
 	unsigned int i, nr_map = 0;
 	int err = 0;
 
-	vbd_pgrant_make_room(ring);
 	for (i = 0; i < req->io.nr_segments && !err; i++)
 		err = vbd_io_prepare_seg(req, i, &nr_map, flags);
 	if (!err && nr_map) {
+		/*
+		 * Only a request that brings new grants makes room for them:
+		 * a frontend whose grants all fit (xen-blkfront's pool is
+		 * sized like the default cap) is then never made to remap.
+		 */
+		vbd_pgrant_make_room(ring);
 		if (gnttab_map_refs(sc->map, NULL, sc->map_pages, nr_map))
 			err = -EIO;
 		ring->stats.map_ops += nr_map;
