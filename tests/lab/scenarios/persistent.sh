@@ -6,7 +6,9 @@
 # buy. With both ends offering them (feature-persistent=1 on both sides), a
 # steady 4k random read job over a working set the cache already holds maps
 # and unmaps no grant (a few new ones at most, while xen-blkfront's own pool
-# grows to the job's queue depth); fio verify passes. A second disk attached with
+# grows to the job's queue depth); fio verify passes. So does a steady job
+# of 1 MiB reads, whose indirect pages the cache holds too, once
+# xen-blkfront's whole pool is mapped: it fills the default cap exactly. A second disk attached with
 # max_persistent_grants=64 runs 64k writes through many more grants than
 # that: the cache never holds more than 64 (peak <= cap), least recently
 # used grants are unmapped to make room, and verify passes. A guest whose
@@ -80,6 +82,29 @@ if vbd_only; then
 	lab_assert_range "steady job: grants mapped" $(($(own "$D" "$N" map_ops) - m0)) 0 16
 	lab_assert_eq "steady job: grants unmapped" $(($(own "$D" "$N" unmap_ops) - u0)) 0
 	no_leak "$D" "$N" "after the steady job"
+fi
+# 1 MiB requests travel as indirect requests of 32 segments (blkfront's
+# default), whose page of descriptors the cache keeps mapped like the data
+# pages. xen-blkfront's pool of persistent grants (32 slots x 33) fills the
+# default cap exactly: once warm, a steady job maps and unmaps no grant. A
+# full cache makes room only for a request that brings a new grant.
+fio_ok pgon 300 "1 MiB warm-up" --name=warm1m --filename=/dev/xvda \
+	--rw=randread --bs=1M --ioengine=libaio --iodepth=8 --direct=1 --size=16M
+if vbd_only; then
+	m0=$(own "$D" "$N" map_ops)
+	u0=$(own "$D" "$N" unmap_ops)
+	i0=$(own "$D" "$N" indirect_req)
+fi
+fio_ok pgon 300 "steady 1 MiB reads" --name=steady1m --filename=/dev/xvda \
+	--rw=read --bs=1M --ioengine=libaio --iodepth=8 --direct=1 --size=16M --loops=4
+if vbd_only; then
+	lab_assert_ge "steady 1 MiB job: indirect requests" $(($(own "$D" "$N" indirect_req) - i0)) 512
+	lab_assert_range "steady 1 MiB job: grants mapped" $(($(own "$D" "$N" map_ops) - m0)) 0 66
+	lab_assert_eq "steady 1 MiB job: grants unmapped" $(($(own "$D" "$N" unmap_ops) - u0)) 0
+	lab_assert_range "cache after 1 MiB jobs" "$(own "$D" "$N" persistent_grants)" 1 1056
+	no_leak "$D" "$N" "after the steady 1 MiB job"
+fi
+if vbd_only; then
 	# Memory pressure: the shrinker has the worker unmap unused grants
 	# (drop_caches runs every shrinker); the disk goes on working after.
 	cached=$(own "$D" "$N" persistent_grants)
