@@ -77,5 +77,11 @@ grep -q '^  total .* 0.896$' "$T/insnprof.txt" || {
 	cat "$T/insnprof.txt"
 	fails=$((fails + 1))
 }
+# the backends' own code alone: blkif_schedule against vbd_ring_work
+grep -q "^  dom0 backend module's code  *20  *15  *-5  *0.750$" "$T/insnprof.txt" || {
+	echo "insnprof: FAIL: no backend module line 20 / 15 in the report:"
+	cat "$T/insnprof.txt"
+	fails=$((fails + 1))
+}
 [ "$fails" = 0 ] || { echo "insnprof: $fails failures"; exit 1; }
 echo "insnprof: report PASS"
