@@ -620,8 +620,8 @@ lab_guest_dump_console() {
 # agent (tests/lab/guest/agent.sh, helpers from tests/lab/guest/lib.sh).
 # Sets LAB_CMD_RC and LAB_CMD_OUT (a file with the command's output); returns
 # 0 only when the command ran and exited 0. With LAB_CMD_QUIET=SECONDS dom0
-# sleeps that long before it starts polling for the end: a measurement then
-# does not count the polling's own work in dom0.
+# sleeps that long, then waits for the end on a xenstore watch instead of
+# polling: a measurement then does not count the polling's own work in dom0.
 lab_guest_cmd() {
 	local name=$1 t=$2 cmd=$3 domid base seqf seq
 	LAB_CMD_RC=
@@ -639,8 +639,12 @@ lab_guest_cmd() {
 	# One xenstore-write, cmd before seq: seq announces the command.
 	lab_xs_write "$base/cmd" "$(printf '%s' "$cmd" | base64 -w0)" "$base/seq" "$seq" ||
 		{ lab_log "cannot write $base/cmd and $base/seq"; return 1; }
-	[ -n "${LAB_CMD_QUIET:-}" ] && sleep "$LAB_CMD_QUIET"
-	if ! lab_wait "$t" "guest $name command #$seq" lab_cmd_done "$base" "$seq"; then
+	local waiter=(lab_wait "$t")
+	if [ -n "${LAB_CMD_QUIET:-}" ]; then
+		sleep "$LAB_CMD_QUIET"
+		waiter=(lab_wait_watch "$t" "$base/done")
+	fi
+	if ! "${waiter[@]}" "guest $name command #$seq" lab_cmd_done "$base" "$seq"; then
 		LAB_CMD_RC=timeout
 		lab_cmd_extract "$name" "$seq"
 		return 1
@@ -649,6 +653,39 @@ lab_guest_cmd() {
 		lab_console_has "$name" "^VBDTEST agent\\.$seq (RESULT|END)"
 	lab_cmd_extract "$name" "$seq"
 	[ "$LAB_CMD_RC" = 0 ]
+}
+
+# lab_wait_watch TIMEOUT KEY DESC CMD...: lab_wait, but between tries it
+# blocks until xenstore KEY (or below it) changes instead of polling, so
+# that dom0 starts no process while it waits: make bench counts dom0's
+# instructions meanwhile, and every process is thousands of them per I/O
+# of a short run. The watch is registered before the first try, so no
+# change is missed; if the watcher dies, it polls every 0.5 s.
+lab_wait_watch() {
+	local timeout=$1 key=$2 desc=$3 end left fifo pid fd rc=1
+	shift 3
+	end=$((SECONDS + timeout))
+	fifo=$(mktemp -u "$LAB_TMP/watch.XXXXXX")
+	mkfifo "$fifo" || { lab_wait "$timeout" "$desc" "$@"; return; }
+	timeout "$timeout" xenstore-watch "$key" >"$fifo" 2>/dev/null &
+	pid=$!
+	exec {fd}<"$fifo"
+	rm -f "$fifo"
+	# xenstore-watch reports the key once as soon as the watch is set.
+	read -r -t "$timeout" _ <&"$fd"
+	while :; do
+		"$@" && { rc=0; break; }
+		left=$((end - SECONDS))
+		if [ "$left" -le 0 ]; then
+			lab_log "timed out after ${timeout}s waiting for: $desc"
+			break
+		fi
+		read -r -t "$left" _ <&"$fd" || sleep 0.5
+	done
+	kill "$pid" 2>/dev/null
+	wait "$pid" 2>/dev/null
+	exec {fd}<&-
+	return "$rc"
 }
 
 # lab_cmd_done BASE SEQ: the agent is done with command SEQ; sets LAB_CMD_RC
