@@ -71,8 +71,8 @@ put_page:
 /*
  * Copy the first @len bytes of indirect page @i into the ring's private
  * page through a persistent mapping, made now if need be; false if there is
- * none to be had. Xen's grant copy of the same page costs dom0 more than
- * the whole of vbdback's handling of a 1 MiB request's segments.
+ * none to be had. xen-blkfront reuses its indirect pages as it reuses its
+ * data pages, so this saves a grant-copy hypercall per request.
  */
 static bool vbd_io_read_indirect(struct vbd_req *req, unsigned int i,
 				 unsigned int len)
