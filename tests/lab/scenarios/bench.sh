@@ -126,8 +126,9 @@ bench_target() {
 
 # bench_device ROUND DEVICE BACKEND: the guest has DEVICE as xvda; run the
 # profiles on it, a line of raw.csv each. dom0 sleeps through each run's
-# seconds before it polls for the end (LAB_CMD_QUIET), so that its CPU time
-# and instructions over a run are the backend's, not the polling's.
+# seconds, then waits for the end on a xenstore watch (LAB_CMD_QUIET), so
+# that its CPU time and instructions over a run are the backend's, not the
+# lab's own.
 bench_device() {
 	local round=$1 dev=$2 be=$3 p json cmd pin t0 t1 c0 c1 idle_c idle_t mod
 	lab_guest_cmd "$G" 60 'wait_disk xvda 30' || { lab_fail "$G: no xvda ($dev)"; return 1; }
