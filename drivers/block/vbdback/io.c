@@ -24,16 +24,60 @@ static u32 vbd_io_map_flags(const struct vbd_req *req)
 	return GNTMAP_host_map | GNTMAP_readonly;
 }
 
+/* Queue map operation @k of the ring's scratch batch: @gref onto @page. */
+static void vbd_io_queue_map(struct vbd_ring *ring, unsigned int k,
+			     struct page *page, u32 flags, grant_ref_t gref)
+{
+	struct vbd_scratch *sc = &ring->scratch;
+
+	gnttab_set_map_op(&sc->map[k], vbd_page_vaddr(page), flags, gref,
+			  ring->be->domid);
+	/* Left as is if the hypercall itself fails. */
+	sc->map[k].status = GNTST_general_error;
+	sc->map_pages[k] = page;
+}
+
+/*
+ * Carry out the first @n queued map operations with one hypercall. Each
+ * operation's status says whether it took.
+ */
+static int vbd_io_map_batch(struct vbd_ring *ring, unsigned int n)
+{
+	struct vbd_scratch *sc = &ring->scratch;
+	int err = 0;
+
+	if (gnttab_map_refs(sc->map, NULL, sc->map_pages, n))
+		err = -EIO;
+	ring->stats.map_ops += n;
+	return err;
+}
+
+/**
+ * vbd_io_queue_unmap() - queue the unmap of one grant for vbd_io_unmap()
+ * @ring: the ring; called only from its worker (or with the worker stopped)
+ * @k: entry of @ring->scratch.unmap and .unmap_pages to fill
+ * @page: the page the grant is mapped onto
+ * @handle: the mapping's handle
+ */
+void vbd_io_queue_unmap(struct vbd_ring *ring, unsigned int k,
+			struct page *page, grant_handle_t handle)
+{
+	gnttab_set_unmap_op(&ring->scratch.unmap[k], vbd_page_vaddr(page),
+			    GNTMAP_host_map, handle);
+	ring->scratch.unmap_pages[k] = page;
+}
+
 /*
  * Map an indirect page's grant into the persistent cache, to serve this
  * request and the frontend's later ones. NULL if the cache has no room or
  * the grant cannot be mapped writable (it may be granted read-only, which
- * a copy still reads): the caller then copies it instead.
+ * a copy still reads): the caller then copies it instead. The scratch map
+ * batch is free: indirect pages are read before the segments are mapped.
  */
 static struct vbd_pgrant *vbd_io_map_persistent(struct vbd_ring *ring,
 						grant_ref_t gref)
 {
-	struct gnttab_map_grant_ref op;
+	struct gnttab_map_grant_ref *op = &ring->scratch.map[0];
 	struct vbd_pgrant *pg;
 	struct page *page;
 
@@ -42,24 +86,18 @@ static struct vbd_pgrant *vbd_io_map_persistent(struct vbd_ring *ring,
 	if (gnttab_page_cache_get(&ring->pages, &page))
 		return NULL;
 	vbd_debug_add(VBD_DBG_PAGES, 1);
-	gnttab_set_map_op(&op, vbd_page_vaddr(page), GNTMAP_host_map, gref,
-			  ring->be->domid);
-	/* Left as is if the hypercall itself fails. */
-	op.status = GNTST_general_error;
-	gnttab_map_refs(&op, NULL, &page, 1);
-	ring->stats.map_ops++;
-	if (op.status != GNTST_okay)
+	vbd_io_queue_map(ring, 0, page, GNTMAP_host_map, gref);
+	vbd_io_map_batch(ring, 1);
+	if (op->status != GNTST_okay)
 		goto put_page;
 	vbd_debug_add(VBD_DBG_GRANTS, 1);
-	pg = vbd_pgrant_add(ring, gref, op.handle, page);
+	pg = vbd_pgrant_add(ring, gref, op->handle, page);
 	if (!pg)
 		goto unmap;
 	return pg;
 
 unmap:
-	gnttab_set_unmap_op(&ring->scratch.unmap[0], vbd_page_vaddr(page),
-			    GNTMAP_host_map, op.handle);
-	ring->scratch.unmap_pages[0] = page;
+	vbd_io_queue_unmap(ring, 0, page, op->handle);
 	vbd_io_unmap(ring, 1);
 	return NULL;
 put_page:
@@ -192,11 +230,7 @@ static int vbd_io_prepare_seg(struct vbd_req *req, unsigned int i,
 		return -ENOMEM;
 	vbd_debug_add(VBD_DBG_PAGES, 1);
 	req->nr_pages++;
-	gnttab_set_map_op(&sc->map[k], vbd_page_vaddr(req->pages[i]), flags,
-			  gref, ring->be->domid);
-	/* Left as is if the hypercall itself fails. */
-	sc->map[k].status = GNTST_general_error;
-	sc->map_pages[k] = req->pages[i];
+	vbd_io_queue_map(ring, k, req->pages[i], flags, gref);
 	sc->map_seg[k] = i;
 	*nr_map = k + 1;
 	return 0;
@@ -238,7 +272,6 @@ static int vbd_io_map_done(struct vbd_req *req, unsigned int nr_map)
 static int vbd_io_map(struct vbd_req *req)
 {
 	struct vbd_ring *ring = req->ring;
-	struct vbd_scratch *sc = &ring->scratch;
 	u32 flags = vbd_io_map_flags(req);
 	unsigned int i, nr_map = 0;
 	int err = 0;
@@ -252,9 +285,7 @@ static int vbd_io_map(struct vbd_req *req)
 		 * sized like the default cap) is then never made to remap.
 		 */
 		vbd_pgrant_make_room(ring);
-		if (gnttab_map_refs(sc->map, NULL, sc->map_pages, nr_map))
-			err = -EIO;
-		ring->stats.map_ops += nr_map;
+		err = vbd_io_map_batch(ring, nr_map);
 		err = vbd_io_map_done(req, nr_map) ?: err;
 	}
 	if (err)
@@ -308,11 +339,9 @@ void vbd_io_release(struct vbd_req *req)
 			vbd_pgrant_put(ring, req->pgrants[i]);
 			req->pgrants[i] = NULL;
 		} else if (req->handles[i] != VBD_NO_HANDLE) {
-			gnttab_set_unmap_op(&sc->unmap[nr_unmap],
-					    vbd_page_vaddr(req->pages[i]),
-					    GNTMAP_host_map, req->handles[i]);
+			vbd_io_queue_unmap(ring, nr_unmap++, req->pages[i],
+					   req->handles[i]);
 			req->handles[i] = VBD_NO_HANDLE;
-			sc->unmap_pages[nr_unmap++] = req->pages[i];
 		} else {
 			sc->put_pages[nr_put++] = req->pages[i];
 		}

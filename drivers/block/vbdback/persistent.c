@@ -149,7 +149,6 @@ static unsigned int vbd_pgrant_purge(struct vbd_ring *ring,
 				     unsigned int nr, bool idle_only)
 {
 	struct vbd_pgrants *pc = &ring->pgrants;
-	struct vbd_scratch *sc = &ring->scratch;
 	/* Twice round the clock reaches every unused entry. */
 	unsigned int n = 0, steps = 2 * pc->count;
 	struct vbd_pgrant *pg, *tmp;
@@ -163,9 +162,7 @@ static unsigned int vbd_pgrant_purge(struct vbd_ring *ring,
 			list_move_tail(&pg->lru, &pc->lru);
 			continue;
 		}
-		gnttab_set_unmap_op(&sc->unmap[n], vbd_page_vaddr(pg->page),
-				    GNTMAP_host_map, pg->handle);
-		sc->unmap_pages[n++] = pg->page;
+		vbd_io_queue_unmap(ring, n++, pg->page, pg->handle);
 		rb_erase(&pg->node, &pc->tree);
 		list_move_tail(&pg->lru, &victims);
 	}

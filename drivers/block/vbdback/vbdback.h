@@ -408,6 +408,8 @@ void vbd_ring_complete(struct vbd_req *req);
 int vbd_io_fetch_indirect(struct vbd_req *req);
 int vbd_io_submit(struct vbd_req *req);
 void vbd_io_release(struct vbd_req *req);
+void vbd_io_queue_unmap(struct vbd_ring *ring, unsigned int k,
+			struct page *page, grant_handle_t handle);
 void vbd_io_unmap(struct vbd_ring *ring, unsigned int n);
 
 /* discard.c */
