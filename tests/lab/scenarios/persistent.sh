@@ -8,15 +8,16 @@
 # and unmaps no grant (a few new ones at most, while xen-blkfront's own pool
 # grows to the job's queue depth); fio verify passes. So does a steady job
 # of 1 MiB reads, whose indirect pages the cache holds too, once
-# xen-blkfront's whole pool is mapped: it fills the default cap exactly. A second disk attached with
-# max_persistent_grants=64 runs 64k writes through many more grants than
-# that: the cache never holds more than 64 (peak <= cap), least recently
-# used grants are unmapped to make room, and verify passes. A guest whose
-# blkfront has feature_persistent=0 gets no persistent grants: every
-# segment is mapped and unmapped. Unused grants are unmapped when the kernel
-# asks for memory back (drop_caches runs the shrinkers) and once idle for
-# persistent_grant_unused_seconds. At every point, grants mapped minus
-# grants unmapped equals the grants the cache holds: nothing is leaked.
+# xen-blkfront's whole pool is mapped: it fills the default cap exactly. A
+# second disk attached with max_persistent_grants=64 runs 64k writes
+# through many more grants than that: the cache never holds more than 64
+# (peak <= cap), grants the clock finds unused are unmapped to make room,
+# and verify passes. A guest whose blkfront has feature_persistent=0 gets
+# no persistent grants: every segment is mapped and unmapped. Unused
+# grants are unmapped when the kernel asks for memory back (drop_caches
+# runs the shrinkers) and once idle for persistent_grant_unused_seconds.
+# At every point, grants mapped minus grants unmapped equals the grants
+# the cache holds: nothing is leaked.
 #
 # The map/unmap counters and the cache size are vbdback's (vbdback/ in
 # sysfs); with xen-blkback only the negotiation and verify are checked.
