@@ -6,7 +6,8 @@
  * One work item per ring does all of it. It never runs concurrently with
  * itself, so the ring indices, the free list and the counters need no lock.
  * Block-layer completions only queue a request on a lockless list and kick
- * the work item, which unmaps, answers and notifies in batches.
+ * the work item, which unmaps, answers and notifies in batches; those that
+ * complete while the work item submits are answered in the same run.
  */
 #define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
 
@@ -286,18 +287,53 @@ out:
 	return more;
 }
 
-/* Unmap and answer every request whose I/O has completed. */
-static void vbd_ring_reap(struct vbd_ring *ring)
+/*
+ * Unmap and answer every request whose I/O has completed.
+ *
+ * Return: how many were answered.
+ */
+static unsigned int vbd_ring_reap(struct vbd_ring *ring)
 {
 	struct llist_node *done = llist_del_all(&ring->done);
 	struct vbd_req *req, *tmp;
+	unsigned int n = 0;
 
 	done = llist_reverse_order(done);
 	llist_for_each_entry_safe(req, tmp, done, node) {
 		vbd_io_release(req);
 		WRITE_ONCE(ring->nr_submitted, ring->nr_submitted - 1);
 		vbd_ring_finish(ring, req, READ_ONCE(req->error));
+		n++;
 	}
+	return n;
+}
+
+/*
+ * Consume requests, then answer those that completed meanwhile. null_blk,
+ * brd and others complete bios inside submit_bio() or blk_finish_plug():
+ * their answers go out with this run's notification rather than costing
+ * the work item a second run, which at queue depth 1 is a run per I/O.
+ *
+ * Return: true if the work item should run again.
+ */
+static bool vbd_ring_consume_reap(struct vbd_ring *ring, unsigned int *consumed)
+{
+	bool more;
+
+	WRITE_ONCE(ring->reaping, true);
+	more = vbd_ring_consume(ring, consumed);
+	WRITE_ONCE(ring->reaping, false);
+	/* Pairs with llist_add() in vbd_ring_complete(): see it or be seen. */
+	smp_mb();
+	if (!vbd_ring_reap(ring))
+		return more;
+	/*
+	 * A completion that found us reaping did not queue the work item, yet
+	 * what it freed may be what the ring waits for: a barrier's
+	 * predecessors, or request slots for requests still on the ring.
+	 */
+	return more || ring->barrier ||
+	       READ_ONCE(ring->br.sring->req_prod) != ring->br.req_cons;
 }
 
 static void vbd_ring_work(struct work_struct *work)
@@ -315,7 +351,7 @@ static void vbd_ring_work(struct work_struct *work)
 	if (!stopping)
 		vbd_pgrant_maintain(ring);
 	if (!stopping && !ring->broken)
-		more = vbd_ring_consume(ring, &consumed);
+		more = vbd_ring_consume_reap(ring, &consumed);
 	vbd_qos_charge_end(ring->be);
 	vbd_ring_push(ring);
 
@@ -356,8 +392,13 @@ void vbd_ring_complete(struct vbd_req *req)
 	struct vbd_ring *ring = req->ring;
 
 	trace_vbdback_req_completed(req, READ_ONCE(req->error));
-	llist_add(&req->node, &ring->done);
-	queue_work(ring->be->wq, &ring->work);
+	/*
+	 * Whoever makes the list non-empty queues the work item, unless it is
+	 * about to reap anyway. llist_add() is a full barrier, pairing with
+	 * the one in vbd_ring_consume_reap().
+	 */
+	if (llist_add(&req->node, &ring->done) && !READ_ONCE(ring->reaping))
+		queue_work(ring->be->wq, &ring->work);
 }
 
 /* Give each request its share of the ring's segment arrays. */

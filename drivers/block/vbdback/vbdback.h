@@ -258,6 +258,8 @@ struct vbd_scratch {
  * @barrier: a barrier request holding the ring until it has completed
  * @barrier_submitted: @barrier has been handed to the block layer
  * @stopping: teardown has begun; consume nothing more
+ * @reaping: the work item is submitting and will reap @done once more
+ *           before it answers, so a completion need not queue it
  * @broken: the frontend broke the protocol; consume nothing more
  * @idle: woken when @nr_submitted drops to zero during teardown
  * @pages: cache of pages to map grants onto
@@ -284,6 +286,7 @@ struct vbd_ring {
 	struct vbd_req *barrier;
 	bool barrier_submitted;
 	bool stopping;
+	bool reaping;
 	bool broken;
 	wait_queue_head_t idle;
 	struct gnttab_page_cache pages;
