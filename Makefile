@@ -58,7 +58,7 @@ VBDTOP := tools/vbdtop
 
 LAB := scripts/lab/lab.sh
 LAB_SCENARIOS ?= binding verify stats attach destroy readonly missing \
-	ringpages indirect multiqueue persistent discard discard-thin resize \
+	ringpages indirect multiqueue persistent poll discard discard-thin resize \
 	lifecycle readonly-cdrom latency qos vbdtop lvm thinlv iscsi badkeys hostile
 # The whole boot's ceiling: the scenarios above take about 37 minutes.
 LAB_TIMEOUT ?= 3000

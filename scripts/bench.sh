@@ -18,6 +18,9 @@
 #   BENCH_ICOUNT     icount shift: a guest ns per 2^N instructions (default 1)
 #   BENCH_TIMEOUT    the boot's hard limit in seconds (default: from the above)
 #   BENCH_OUT        results directory (default build/bench/<UTC time>)
+#   BENCH_VBD_PARAMS vbdback's module parameters for its turns, as
+#                    "NAME=VALUE ..." (e.g. poll_max_us=500); stock runs
+#                    with its defaults
 #   BENCH_INSNPROF   1: also count, with a QEMU plugin (tools/insnprof), the
 #                    instructions each run executes per function, in dom0,
 #                    the guest and Xen; scripts/insnprof-report.py then shows
@@ -199,6 +202,7 @@ SIZE=${BENCH_SIZE_MIB:-256}
 SHIFT=${BENCH_ICOUNT:-1}
 JOB_VCPUS=${BENCH_JOB_VCPUS:-1}
 INSNPROF=${BENCH_INSNPROF:-0}
+VBD_PARAMS=${BENCH_VBD_PARAMS:-}
 [[ $RUNTIME =~ ^[0-9]+$ ]] && [ "$RUNTIME" -ge 1 ] || die "bad BENCH_RUNTIME '$RUNTIME'"
 [[ $ROUNDS =~ ^[0-9]+$ ]] && [ "$ROUNDS" -ge 1 ] || die "bad BENCH_ROUNDS '$ROUNDS'"
 [[ $SIZE =~ ^[0-9]+$ ]] && [ "$SIZE" -ge 16 ] && [ "$SIZE" -le 1024 ] || die "bad BENCH_SIZE_MIB '$SIZE' (16-1024)"
@@ -206,6 +210,9 @@ INSNPROF=${BENCH_INSNPROF:-0}
 [[ $JOB_VCPUS =~ ^[12]$ ]] || die "bad BENCH_JOB_VCPUS '$JOB_VCPUS' (1 or 2)"
 for d in $DEVICES; do
 	case $d in nullb|brd) ;; *) die "bad device '$d' in BENCH_DEVICES (nullb, brd)" ;; esac
+done
+for p in $VBD_PARAMS; do
+	[[ $p =~ ^[a-z_]+=[A-Za-z0-9]+$ ]] || die "bad '$p' in BENCH_VBD_PARAMS (NAME=VALUE)"
 done
 LAB_ARGS=()
 case $INSNPROF in
@@ -224,7 +231,8 @@ if [ -n "${FIO_JOB:-}" ]; then
 	ENV+=(--env "BENCH_JOB_B64=$(base64 -w0 <"$FIO_JOB")" --env "BENCH_JOB_VCPUS=$JOB_VCPUS")
 fi
 ENV+=(--env "BENCH_PROFILES=$PROFILES" --env "BENCH_DEVICES=$DEVICES"
-	--env "BENCH_RUNTIME=$RUNTIME" --env "BENCH_ROUNDS=$ROUNDS" --env "BENCH_SIZE_MIB=$SIZE")
+	--env "BENCH_RUNTIME=$RUNTIME" --env "BENCH_ROUNDS=$ROUNDS" --env "BENCH_SIZE_MIB=$SIZE"
+	--env "BENCH_VBD_PARAMS=$VBD_PARAMS")
 
 # The boot's hard limit from what it runs (measured under icount on two
 # cores: dom0 up and the ramdisk filled ~3 min, a guest booted and gone
@@ -243,16 +251,18 @@ mkdir -p "$DIR" || die "cannot create $DIR"
 DIR=$(cd "$DIR" && pwd)
 what=$PROFILES
 [ "$PROFILES" = job ] && what="job $(basename "$FIO_JOB")"
-printf '%s; %s; %s s x %s rounds\n' "$DEVICES" "$what" "$RUNTIME" "$ROUNDS" >"$DIR/title.txt"
+printf '%s; %s; %s s x %s rounds%s\n' "$DEVICES" "$what" "$RUNTIME" "$ROUNDS" \
+	"${VBD_PARAMS:+; vbdback $VBD_PARAMS}" >"$DIR/title.txt"
 [ "$PROFILES" = job ] && cp "$FIO_JOB" "$DIR/job.fio"
 jq -n --arg date "$(date -u +%FT%TZ)" --arg commit "$(git -C "$REPO" rev-parse --short HEAD 2>/dev/null)" \
 	--arg mod "$(sha256sum "$MODULE" | cut -c1-16)" --arg profiles "$PROFILES" \
 	--arg devices "$DEVICES" --argjson runtime "$RUNTIME" --argjson rounds "$ROUNDS" \
 	--argjson size_mib "$SIZE" --argjson icount_shift "$SHIFT" --arg fio_job "${FIO_JOB:-}" \
-	--argjson insnprof "$INSNPROF" \
+	--argjson insnprof "$INSNPROF" --arg vbd_params "$VBD_PARAMS" \
 	'{date: $date, commit: $commit, module_sha256: $mod, profiles: $profiles,
 	  devices: $devices, runtime_s: $runtime, rounds: $rounds, size_mib: $size_mib,
-	  icount_shift: $icount_shift, fio_job: $fio_job, insnprof: $insnprof}' >"$DIR/meta.json"
+	  icount_shift: $icount_shift, fio_job: $fio_job, insnprof: $insnprof,
+	  vbd_params: $vbd_params}' >"$DIR/meta.json"
 
 echo "bench: $(cat "$DIR/title.txt"), icount shift $SHIFT, timeout ${TIMEOUT}s (estimate ${est}s)"
 start=$(date +%s)

@@ -44,6 +44,12 @@ module_param(persistent_grant_unused_seconds, uint, 0644);
 MODULE_PARM_DESC(persistent_grant_unused_seconds,
 		 "Seconds a persistent grant may stay unused before it is unmapped");
 
+static unsigned int poll_max_us;
+module_param(poll_max_us, uint, 0644);
+MODULE_PARM_DESC(poll_max_us,
+		 "Longest a drained ring is polled for its next request before the frontend is asked for an event, in microseconds (0: never poll; at most "
+		 __stringify(VBD_POLL_MAX_US) ")");
+
 /**
  * vbd_params_get() - the module parameters, sanitised, for a new device
  * @params: result
@@ -62,6 +68,8 @@ void vbd_params_get(struct vbd_params *params)
 	params->feature_persistent = READ_ONCE(feature_persistent);
 	params->max_pgrants = READ_ONCE(max_persistent_grants);
 	params->pgrant_idle_secs = READ_ONCE(persistent_grant_unused_seconds);
+	params->poll_max_us = min_t(unsigned int, READ_ONCE(poll_max_us),
+				    VBD_POLL_MAX_US);
 	/* Fewer than a direct request carries would gain nothing. */
 	params->max_indirect_segs = segs <= BLKIF_MAX_SEGMENTS_PER_REQUEST ?
 				    0 : min_t(unsigned int, segs,

@@ -225,18 +225,27 @@ static void vbd_ring_break(struct vbd_ring *ring, RING_IDX rp)
 			     rp, ring->br.rsp_prod_pvt, ring->geom.nr_ents);
 }
 
+/* How a run of taking requests off the ring ended. */
+enum vbd_ring_end {
+	VBD_RING_EMPTY,		/* no request left */
+	VBD_RING_AGAIN,		/* requests left: run the work item again */
+	VBD_RING_WAIT,		/* a completion or an event will run it */
+};
+
 /*
  * Take requests off the ring until it is empty, the budget is spent, or
  * the ring must wait (a barrier draining, or every request slot busy: a
  * completion will run the work item again). Each slot is copied once into
- * private memory and only the copy is looked at.
- *
- * Return: true if requests remain and the work item should run again.
+ * private memory and only the copy is looked at. An empty ring asks the
+ * frontend for an event on its next request if @rearm; otherwise the
+ * caller polls it first.
  */
-static bool vbd_ring_consume(struct vbd_ring *ring, unsigned int *consumed)
+static enum vbd_ring_end vbd_ring_consume(struct vbd_ring *ring,
+					  unsigned int *consumed, bool rearm)
 {
 	u8 raw[VBD_REQ_MAX_SIZE];
 	unsigned int budget = VBD_RING_BATCH;
+	enum vbd_ring_end end = VBD_RING_EMPTY;
 	struct vbd_limits lim;
 	struct blk_plug plug;
 	struct vbd_req *req;
@@ -251,20 +260,23 @@ static bool vbd_ring_consume(struct vbd_ring *ring, unsigned int *consumed)
 		if (!vbd_proto_prod_ok(rp, ring->br.rsp_prod_pvt,
 				       ring->geom.nr_ents)) {
 			vbd_ring_break(ring, rp);
-			more = 0;
+			end = VBD_RING_WAIT;
 			break;
 		}
 		for (rc = ring->br.req_cons; rc != rp; rc++) {
-			if (ring->barrier)
-				goto stalled;
+			if (ring->barrier) {
+				end = VBD_RING_WAIT;
+				goto out;
+			}
 			if (!budget) {
-				more = 1;
+				end = VBD_RING_AGAIN;
 				goto out;
 			}
 			req = vbd_ring_get_req(ring);
 			if (!req) {
 				ring->stats.oo_req++;
-				goto stalled;
+				end = VBD_RING_WAIT;
+				goto out;
 			}
 			memcpy(raw, vbd_ring_slot(ring, rc), ring->geom.req_size);
 			ring->br.req_cons = rc + 1;
@@ -276,15 +288,14 @@ static bool vbd_ring_consume(struct vbd_ring *ring, unsigned int *consumed)
 			(*consumed)++;
 			vbd_ring_dispatch(ring, req, &lim);
 		}
+		if (!rearm)
+			break;
 		/* Ask for an event on the next request, then look once more. */
 		RING_FINAL_CHECK_FOR_REQUESTS(&ring->br, more);
 	} while (more);
-	goto out;
-stalled:
-	more = 0;
 out:
 	blk_finish_plug(&plug);
-	return more;
+	return end;
 }
 
 /*
@@ -313,27 +324,72 @@ static unsigned int vbd_ring_reap(struct vbd_ring *ring)
  * brd and others complete bios inside submit_bio() or blk_finish_plug():
  * their answers go out with this run's notification rather than costing
  * the work item a second run, which at queue depth 1 is a run per I/O.
- *
- * Return: true if the work item should run again.
  */
-static bool vbd_ring_consume_reap(struct vbd_ring *ring, unsigned int *consumed)
+static enum vbd_ring_end vbd_ring_consume_reap(struct vbd_ring *ring,
+					       unsigned int *consumed,
+					       bool rearm)
 {
-	bool more;
+	enum vbd_ring_end end;
 
 	WRITE_ONCE(ring->reaping, true);
-	more = vbd_ring_consume(ring, consumed);
+	end = vbd_ring_consume(ring, consumed, rearm);
 	WRITE_ONCE(ring->reaping, false);
 	/* Pairs with llist_add() in vbd_ring_complete(): see it or be seen. */
 	smp_mb();
-	if (!vbd_ring_reap(ring))
-		return more;
+	if (!vbd_ring_reap(ring) || end == VBD_RING_AGAIN)
+		return end;
 	/*
 	 * A completion that found us reaping did not queue the work item, yet
 	 * what it freed may be what the ring waits for: a barrier's
 	 * predecessors, or request slots for requests still on the ring.
 	 */
-	return more || ring->barrier ||
-	       READ_ONCE(ring->br.sring->req_prod) != ring->br.req_cons;
+	if (ring->barrier ||
+	    READ_ONCE(ring->br.sring->req_prod) != ring->br.req_cons)
+		return VBD_RING_AGAIN;
+	return end;
+}
+
+/*
+ * Answer what has completed, take new requests, answer and notify; poll
+ * the ring if it drained and polling is on.
+ *
+ * Return: true if the work item should run again.
+ */
+static bool vbd_ring_serve(struct vbd_ring *ring, bool stopping,
+			   unsigned int *consumed)
+{
+	enum vbd_ring_end end = VBD_RING_WAIT;
+	bool poll = ring->poll.max_ns;
+
+	vbd_ring_reap(ring);
+	/* Bios submitted from here on are charged to the device's cgroup. */
+	vbd_qos_charge_begin(ring->be);
+	vbd_ring_issue_barrier(ring);
+	if (!stopping)
+		vbd_pgrant_maintain(ring);
+	if (!stopping && !ring->broken) {
+		if (poll)
+			vbd_poll_woken(ring);
+		end = vbd_ring_consume_reap(ring, consumed, !poll);
+	}
+	vbd_qos_charge_end(ring->be);
+	vbd_ring_push(ring);
+	/* Answered and notified: now poll, if the ring has not re-armed. */
+	if (end == VBD_RING_EMPTY && poll)
+		return vbd_poll_drained(ring);
+	return end == VBD_RING_AGAIN;
+}
+
+/*
+ * End an event's handling, once the runs it started are over. An event
+ * that brought no request is spurious: Xen throttles those.
+ */
+static void vbd_ring_eoi(struct vbd_ring *ring, unsigned int consumed)
+{
+	bool useful = test_and_clear_bit(VBD_RING_EOI_USEFUL, &ring->flags) ||
+		      consumed;
+
+	xen_irq_lateeoi(ring->irq, useful ? 0 : XEN_EOI_FLAG_SPURIOUS);
 }
 
 static void vbd_ring_work(struct work_struct *work)
@@ -342,19 +398,9 @@ static void vbd_ring_work(struct work_struct *work)
 	bool eoi = test_and_clear_bit(VBD_RING_EOI_PENDING, &ring->flags);
 	bool stopping = READ_ONCE(ring->stopping);
 	unsigned int consumed = 0;
-	bool more = false;
+	bool more;
 
-	vbd_ring_reap(ring);
-	/* Bios submitted from here on are charged to the device's cgroup. */
-	vbd_qos_charge_begin(ring->be);
-	vbd_ring_issue_barrier(ring);
-	if (!stopping)
-		vbd_pgrant_maintain(ring);
-	if (!stopping && !ring->broken)
-		more = vbd_ring_consume_reap(ring, &consumed);
-	vbd_qos_charge_end(ring->be);
-	vbd_ring_push(ring);
-
+	more = vbd_ring_serve(ring, stopping, &consumed);
 	if (stopping) {
 		if (!ring->nr_submitted)
 			wake_up(&ring->idle);
@@ -362,14 +408,16 @@ static void vbd_ring_work(struct work_struct *work)
 	}
 	if (more) {
 		/* Let other rings run; keep the EOI owed until we are done. */
-		if (eoi)
+		if (eoi) {
+			if (consumed)
+				set_bit(VBD_RING_EOI_USEFUL, &ring->flags);
 			set_bit(VBD_RING_EOI_PENDING, &ring->flags);
+		}
 		queue_work(ring->be->wq, &ring->work);
 		return;
 	}
-	/* An event that brought no request is spurious: Xen throttles those. */
 	if (eoi)
-		xen_irq_lateeoi(ring->irq, consumed ? 0 : XEN_EOI_FLAG_SPURIOUS);
+		vbd_ring_eoi(ring, consumed);
 }
 
 static irqreturn_t vbd_ring_interrupt(int irq, void *dev_id)
@@ -546,6 +594,7 @@ struct vbd_ring *vbd_ring_connect(struct vbd_backend *be, unsigned int index,
 		xenbus_dev_fatal(xdev, -ENOMEM, "allocating ring %u", index);
 		return ERR_PTR(-ENOMEM);
 	}
+	vbd_poll_init(ring, be->params.poll_max_us);
 	err = vbd_pgrant_init(ring, cfg->persistent, be->params.max_pgrants,
 			      be->params.pgrant_idle_secs);
 	if (err) {

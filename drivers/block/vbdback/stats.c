@@ -38,6 +38,8 @@ void vbd_stats_add(struct vbd_stats *sum, const struct vbd_stats *s)
 	sum->map_ops += READ_ONCE(s->map_ops);
 	sum->unmap_ops += READ_ONCE(s->unmap_ops);
 	sum->pgrant_peak = max(sum->pgrant_peak, READ_ONCE(s->pgrant_peak));
+	sum->poll_hits += READ_ONCE(s->poll_hits);
+	sum->poll_misses += READ_ONCE(s->poll_misses);
 	for (k = 0; k < VBD_LAT_KINDS; k++)
 		for (b = 0; b < VBD_LAT_BUCKETS; b++)
 			sum->lat[k][b] += READ_ONCE(s->lat[k][b]);
@@ -236,6 +238,8 @@ VBD_STAT_ATTR(max_req_segs);
 VBD_STAT_ATTR(map_ops);
 VBD_STAT_ATTR(unmap_ops);
 VBD_STAT_ATTR(pgrant_peak);
+VBD_STAT_ATTR(poll_hits);
+VBD_STAT_ATTR(poll_misses);
 VBD_LAT_ATTR(read, VBD_LAT_READ);
 VBD_LAT_ATTR(write, VBD_LAT_WRITE);
 VBD_LAT_ATTR(flush, VBD_LAT_FLUSH);
@@ -264,6 +268,8 @@ static struct attribute *vbd_own_attrs[] = {
 	&vbd_stat_map_ops.dev_attr.attr,
 	&vbd_stat_unmap_ops.dev_attr.attr,
 	&vbd_stat_pgrant_peak.dev_attr.attr,
+	&vbd_stat_poll_hits.dev_attr.attr,
+	&vbd_stat_poll_misses.dev_attr.attr,
 	&dev_attr_persistent_grants.attr,
 	&dev_attr_persistent_grants_max.attr,
 	&dev_attr_inflight.attr,

@@ -31,6 +31,9 @@
  */
 #define VBD_DEFAULT_PGRANTS		1056
 
+/* The longest polling window allowed: a CPU spinning longer would be waste. */
+#define VBD_POLL_MAX_US			1000
+
 /*
  * Latency histograms: bucket i counts requests answered within
  * [2^i, 2^(i+1)) microseconds; the first also takes those under 1 us, the
@@ -56,6 +59,7 @@ enum vbd_lat_kind {
  * @feature_persistent: offer persistent grants
  * @max_pgrants: most persistent grants one ring keeps mapped
  * @pgrant_idle_secs: unused this long, a persistent grant is unmapped
+ * @poll_max_us: longest a drained ring is polled for its next request
  */
 struct vbd_params {
 	unsigned int max_ring_page_order;
@@ -64,6 +68,7 @@ struct vbd_params {
 	bool feature_persistent;
 	unsigned int max_pgrants;
 	unsigned int pgrant_idle_secs;
+	unsigned int poll_max_us;
 };
 
 /**
@@ -94,6 +99,8 @@ struct vbd_disk {
  * @map_ops: grants mapped
  * @unmap_ops: grants unmapped
  * @pgrant_peak: most persistent grants cached at once
+ * @poll_hits: polls of a drained ring that found a request or completion
+ * @poll_misses: polls that found nothing and ended in asking for an event
  * @lat: latency histograms, by enum vbd_lat_kind, from taking a request off
  *       the ring to answering it
  *
@@ -113,6 +120,8 @@ struct vbd_stats {
 	u64 map_ops;
 	u64 unmap_ops;
 	u64 pgrant_peak;
+	u64 poll_hits;
+	u64 poll_misses;
 	u64 lat[VBD_LAT_KINDS][VBD_LAT_BUCKETS];
 };
 
@@ -170,6 +179,19 @@ struct vbd_pgrants {
 #ifndef VBDBACK_HAVE_SHRINKER_ALLOC
 	struct shrinker shrinker_s;
 #endif
+};
+
+/**
+ * struct vbd_poll - a ring's polling for requests (poll.c)
+ * @max_ns: longest window, 0 for no polling
+ * @window_ns: the current window, 0 while polling does not pay
+ * @idle_since: when the ring last went to sleep on an event, 0 if it is
+ *              not waiting
+ */
+struct vbd_poll {
+	u64 max_ns;
+	u64 window_ns;
+	u64 idle_since;
 };
 
 struct vbd_ring;
@@ -264,6 +286,7 @@ struct vbd_scratch {
  * @idle: woken when @nr_submitted drops to zero during teardown
  * @pages: cache of pages to map grants onto
  * @pgrants: persistent grants kept mapped
+ * @poll: polling for requests before asking for an event
  * @scratch: per-request working space of the worker
  * @stats: counters for sysfs
  */
@@ -291,6 +314,7 @@ struct vbd_ring {
 	wait_queue_head_t idle;
 	struct gnttab_page_cache pages;
 	struct vbd_pgrants pgrants;
+	struct vbd_poll poll;
 	struct vbd_scratch scratch;
 	struct vbd_stats stats;
 };
@@ -299,6 +323,8 @@ struct vbd_ring {
 #define VBD_RING_EOI_PENDING	0
 /* Persistent grants unused for a while are to be unmapped. */
 #define VBD_RING_PURGE_IDLE	1
+/* The runs an owed EOI spans took a request: the event was not spurious. */
+#define VBD_RING_EOI_USEFUL	2
 
 /**
  * struct vbd_ring_config - what the frontend negotiated for one ring
@@ -430,6 +456,11 @@ struct vbd_pgrant *vbd_pgrant_add(struct vbd_ring *ring, grant_ref_t gref,
 void vbd_pgrant_put(struct vbd_ring *ring, struct vbd_pgrant *pg);
 bool vbd_pgrant_make_room(struct vbd_ring *ring);
 void vbd_pgrant_maintain(struct vbd_ring *ring);
+
+/* poll.c */
+void vbd_poll_init(struct vbd_ring *ring, unsigned int max_us);
+bool vbd_poll_drained(struct vbd_ring *ring);
+void vbd_poll_woken(struct vbd_ring *ring);
 
 /* resize.c */
 void vbd_resize_init(struct vbd_backend *be);

@@ -27,6 +27,7 @@
 #   BENCH_SIZE_MIB  the part of the device fio works on
 #   BENCH_JOB_B64   a fio job file, base64 (make bench FIO_JOB=...)
 #   BENCH_JOB_VCPUS the guest's vCPUs for that job
+#   BENCH_VBD_PARAMS vbdback's module parameters, "NAME=VALUE ..."
 #
 # Output: /lab-out/bench/raw.csv (one line per fio run), fio's JSON of each
 # run in /lab-out/bench/json/.
@@ -98,7 +99,22 @@ bench_use() {
 	msg=$(lab_backend_load) || { lab_fail "load $LAB_MODNAME: $msg"; return 1; }
 	echo 2 >"$(lab_backend_param max_queues)" ||
 		lab_note "$LAB_MODNAME: cannot set max_queues"
+	if [ "$1" = vbdback ]; then
+		bench_vbd_params || return 1
+	fi
 	lab_log "backend now $LAB_MODNAME (max_queues $(cat "$(lab_backend_param max_queues)"))"
+}
+
+# bench_vbd_params: BENCH_VBD_PARAMS into vbdback's parameters, each one
+# checked: a run with a parameter that did not take would mislead.
+bench_vbd_params() {
+	local p
+	for p in ${BENCH_VBD_PARAMS:-}; do
+		echo "${p#*=}" >"$(lab_backend_param "${p%%=*}")" 2>/dev/null &&
+			[ "$(cat "$(lab_backend_param "${p%%=*}")")" = "${p#*=}" ] ||
+			{ lab_fail "$LAB_MODNAME: cannot set $p"; return 1; }
+	done
+	[ -z "${BENCH_VBD_PARAMS:-}" ] || lab_log "$LAB_MODNAME: $BENCH_VBD_PARAMS"
 }
 
 # Whatever happened, dom0 ends with the backend it booted with.

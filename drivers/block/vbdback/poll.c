@@ -1,0 +1,106 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * Polling a drained ring for its next request before asking the frontend
+ * for an event (poll_max_us). While the ring's worker polls, the frontend's
+ * requests need no event: it sends none, and dom0's CPU is not put to sleep
+ * and woken again for each. The price is a CPU spinning for the window.
+ *
+ * The window adapts, as KVM's halt polling does. Off to begin with, it
+ * grows whenever a ring waited for its next request less than poll_max_us
+ * (a poll that long would have caught it) and shrinks, down to no polling
+ * at all, whenever the wait was longer: polling does not pay for a
+ * frontend that keeps its ring idle that long.
+ */
+#define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
+
+#include <linux/minmax.h>
+#include <linux/sched.h>
+#include <linux/timekeeping.h>
+
+#include "vbdback.h"
+
+/* The first window, when a wait shows that polling would pay. */
+#define VBD_POLL_START_NS	(10 * NSEC_PER_USEC)
+
+/**
+ * vbd_poll_init() - set up a ring's polling
+ * @ring: the ring, not yet serving
+ * @max_us: the longest window (poll_max_us), 0 for no polling
+ */
+void vbd_poll_init(struct vbd_ring *ring, unsigned int max_us)
+{
+	ring->poll.max_ns = (u64)max_us * NSEC_PER_USEC;
+	ring->poll.window_ns = 0;
+	ring->poll.idle_since = 0;
+}
+
+/*
+ * Spin until a request or a completion arrives, for at most @window_ns
+ * from @start. Anything else that wants the CPU, or teardown, ends it.
+ */
+static bool vbd_poll_spin(struct vbd_ring *ring, u64 start, u64 window_ns)
+{
+	do {
+		/* Only compared: the request is read when consumed. */
+		if (READ_ONCE(ring->br.sring->req_prod) != ring->br.req_cons ||
+		    !llist_empty(&ring->done))
+			return true;
+		if (need_resched() || READ_ONCE(ring->stopping))
+			return false;
+		cpu_relax();
+	} while (ktime_get_ns() - start < window_ns);
+	return false;
+}
+
+/**
+ * vbd_poll_drained() - poll a drained ring, then ask for an event
+ * @ring: the ring, its worker having consumed every request and answered
+ *        every completion, without asking the frontend for an event
+ *
+ * Return: true if a request or a completion is there to handle: the worker
+ * must run again. False once the frontend has been asked for an event.
+ */
+bool vbd_poll_drained(struct vbd_ring *ring)
+{
+	struct vbd_poll *p = &ring->poll;
+	u64 start = ktime_get_ns();
+	int more;
+
+	if (p->window_ns) {
+		if (vbd_poll_spin(ring, start, p->window_ns)) {
+			ring->stats.poll_hits++;
+			return true;
+		}
+		ring->stats.poll_misses++;
+	}
+	RING_FINAL_CHECK_FOR_REQUESTS(&ring->br, more);
+	if (more)
+		return true;
+	p->idle_since = start;
+	return false;
+}
+
+/**
+ * vbd_poll_woken() - adapt the window to how long the ring waited
+ * @ring: the ring; called by its worker before it consumes
+ *
+ * Counts only when the ring went to sleep on an event and a request has
+ * come since.
+ */
+void vbd_poll_woken(struct vbd_ring *ring)
+{
+	struct vbd_poll *p = &ring->poll;
+	u64 wait;
+
+	if (!p->idle_since ||
+	    READ_ONCE(ring->br.sring->req_prod) == ring->br.req_cons)
+		return;
+	wait = ktime_get_ns() - p->idle_since;
+	p->idle_since = 0;
+	if (wait > p->max_ns)
+		p->window_ns = p->window_ns / 2 < VBD_POLL_START_NS ?
+			       0 : p->window_ns / 2;
+	else if (wait > p->window_ns)
+		p->window_ns = min(max(p->window_ns * 2, VBD_POLL_START_NS),
+				   p->max_ns);
+}
