@@ -4,6 +4,8 @@
  * for an event (poll_max_us). While the ring's worker polls, the frontend's
  * requests need no event: it sends none, and dom0's CPU is not put to sleep
  * and woken again for each. The price is a CPU spinning for the window.
+ * Only a ring with every request answered is polled: what it waits for is
+ * then the frontend, not a device that may take milliseconds.
  *
  * The window adapts, as KVM's halt polling does. Off to begin with, it
  * grows whenever a ring waited for its next request less than poll_max_us
@@ -35,15 +37,14 @@ void vbd_poll_init(struct vbd_ring *ring, unsigned int max_us)
 }
 
 /*
- * Spin until a request or a completion arrives, for at most @window_ns
- * from @start. Anything else that wants the CPU, or teardown, ends it.
+ * Spin until a request arrives, for at most @window_ns from @start.
+ * Anything else that wants the CPU, or teardown, ends it.
  */
 static bool vbd_poll_spin(struct vbd_ring *ring, u64 start, u64 window_ns)
 {
 	do {
 		/* Only compared: the request is read when consumed. */
-		if (READ_ONCE(ring->br.sring->req_prod) != ring->br.req_cons ||
-		    !llist_empty(&ring->done))
+		if (READ_ONCE(ring->br.sring->req_prod) != ring->br.req_cons)
 			return true;
 		if (need_resched() || READ_ONCE(ring->stopping))
 			return false;
@@ -55,18 +56,20 @@ static bool vbd_poll_spin(struct vbd_ring *ring, u64 start, u64 window_ns)
 /**
  * vbd_poll_drained() - poll a drained ring, then ask for an event
  * @ring: the ring, its worker having consumed every request and answered
- *        every completion, without asking the frontend for an event
+ *        every completion, without asking the frontend for an event; it
+ *        spins only if no request is left with the device
  *
- * Return: true if a request or a completion is there to handle: the worker
- * must run again. False once the frontend has been asked for an event.
+ * Return: true if a request is there to take: the worker must run again.
+ * False once the frontend has been asked for an event.
  */
 bool vbd_poll_drained(struct vbd_ring *ring)
 {
 	struct vbd_poll *p = &ring->poll;
+	bool answered = !ring->nr_submitted;
 	u64 start = ktime_get_ns();
 	int more;
 
-	if (p->window_ns) {
+	if (p->window_ns && answered) {
 		if (vbd_poll_spin(ring, start, p->window_ns)) {
 			ring->stats.poll_hits++;
 			return true;
@@ -76,7 +79,9 @@ bool vbd_poll_drained(struct vbd_ring *ring)
 	RING_FINAL_CHECK_FOR_REQUESTS(&ring->br, more);
 	if (more)
 		return true;
-	p->idle_since = start;
+	/* The frontend's pace is measured from when it had every answer. */
+	if (answered)
+		p->idle_since = start;
 	return false;
 }
 

@@ -99,7 +99,7 @@ struct vbd_disk {
  * @map_ops: grants mapped
  * @unmap_ops: grants unmapped
  * @pgrant_peak: most persistent grants cached at once
- * @poll_hits: polls of a drained ring that found a request or completion
+ * @poll_hits: polls of a drained ring that found a request
  * @poll_misses: polls that found nothing and ended in asking for an event
  * @lat: latency histograms, by enum vbd_lat_kind, from taking a request off
  *       the ring to answering it

@@ -14,8 +14,11 @@
 # - reads 5 ms apart, five times poll_max_us: the window shrinks to
 #   nothing after a few misses (at most 8, from 1000 us halving below
 #   10 us) instead of spinning before each of the 200 reads.
-# On xvdb a verify job passes and both counters stay 0. Detaching xvda
-# right after a polled job must leave nothing behind.
+# xvdc, null_blk taking 2 ms per request, also polls: 200 back-to-back
+# reads on it still find requests by polling (the device's 2 ms do not
+# count as the guest's wait) and spin at most once per read (not while the
+# device works). On xvdb a verify job passes and both counters stay 0.
+# Detaching xvda right after a polled job must leave nothing behind.
 
 if [ "$LAB_BACKEND" != vbdback ]; then
 	lab_note "polling is vbdback's own: skipped"
@@ -23,13 +26,16 @@ if [ "$LAB_BACKEND" != vbdback ]; then
 fi
 
 lab_brd_setup 2 96 || lab_end
-# Parameters are taken when a device is created: xvda polls, xvdb not.
+lab_nullb_setup 1 irqmode=2 completion_nsec=2000000 || lab_end
+# Parameters are taken when a device is created: xvda and xvdc poll, xvdb
+# not.
 lab_backend_param_set poll_max_us 1000 || { lab_fail "cannot set poll_max_us"; lab_end; }
-lab_guest_create poll "$(lab_disk /dev/ram0 xvda)" || lab_end
+lab_guest_create poll "$(lab_disk /dev/ram0 xvda)" "$(lab_disk /dev/nullb0 xvdc)" || lab_end
 lab_guest_wait_ready poll || lab_end
 echo 0 >"$(lab_backend_param poll_max_us)"
 lab_block_attach poll "$(lab_disk /dev/ram1 xvdb)" || { lab_fail "attach xvdb"; lab_end; }
-lab_check "guest sees xvda and xvdb" lab_guest_cmd poll 60 'wait_disk xvda 30 && wait_disk xvdb 30'
+lab_check "guest sees xvda, xvdb and xvdc" lab_guest_cmd poll 60 \
+	'wait_disk xvda 30 && wait_disk xvdb 30 && wait_disk xvdc 30'
 D=$LAB_DOMID
 SA=$(lab_be_sys "$D" "$(lab_devid xvda)")
 SB=$(lab_be_sys "$D" "$(lab_devid xvdb)")
@@ -38,17 +44,18 @@ lab_check_binding "$D" "$(lab_devid xvda)"
 # polls DIR: "HITS MISSES" of a device.
 polls() { echo "$(cat "$1/vbdback/poll_hits") $(cat "$1/vbdback/poll_misses")"; }
 
-# poll_job DESC FIO-ARGS: a 4k read job at queue depth 1 on xvda; sets
+# poll_job DESC VDEV FIO-ARGS: a 4k read job at queue depth 1 on VDEV; sets
 # HITS and MISSES to the counters' growth over it, IOS to its reads.
 poll_job() {
-	local desc=$1 p0 p1 json=$LAB_TMP/poll-$RANDOM.json
-	shift
-	p0=$(polls "$SA")
-	lab_guest_cmd poll 180 "fio_json --name=poll --filename=/dev/xvda --rw=randread --bs=4k \
+	local desc=$1 vdev=$2 sys p0 p1 json=$LAB_TMP/poll-$RANDOM.json
+	shift 2
+	sys=$(lab_be_sys "$D" "$(lab_devid "$vdev")")
+	p0=$(polls "$sys")
+	lab_guest_cmd poll 180 "fio_json --name=poll --filename=/dev/$vdev --rw=randread --bs=4k \
 		--iodepth=1 --ioengine=libaio --direct=1 --size=64M $*" ||
 		{ lab_cmd_show 20; lab_fail "$desc: fio (rc $LAB_CMD_RC)"; }
 	lab_cmd_json >"$json"
-	p1=$(polls "$SA")
+	p1=$(polls "$sys")
 	HITS=$(($(echo "$p1" | cut -d' ' -f1) - $(echo "$p0" | cut -d' ' -f1)))
 	MISSES=$(($(echo "$p1" | cut -d' ' -f2) - $(echo "$p0" | cut -d' ' -f2)))
 	IOS=0
@@ -59,7 +66,7 @@ poll_job() {
 LAB_FIO_TIMEOUT=300 lab_fio_verify poll xvda 32 --iodepth=1
 lab_fio_verify poll xvda 32
 
-poll_job "back-to-back reads" --time_based --runtime=5
+poll_job "back-to-back reads" xvda --time_based --runtime=5
 lab_assert_ge "back-to-back reads: polls that found a request" "$HITS" 1
 
 sleep 1
@@ -67,9 +74,14 @@ p0=$(polls "$SA")
 sleep 3
 lab_assert_eq "idle guest: poll counters unchanged" "$(polls "$SA")" "$p0"
 
-poll_job "reads 5 ms apart" --number_ios=200 --thinktime=5000
+poll_job "reads 5 ms apart" xvda --number_ios=200 --thinktime=5000
 lab_assert_ge "reads 5 ms apart: reads" "$IOS" 200
 lab_assert_range "reads 5 ms apart: polls that found nothing" "$MISSES" 0 8
+
+poll_job "reads of 2 ms" xvdc --number_ios=200
+lab_assert_ge "reads of 2 ms: reads" "$IOS" 200
+lab_assert_ge "reads of 2 ms: polls that found a request" "$HITS" 1
+lab_assert_range "reads of 2 ms: polls, at most one per read" "$((HITS + MISSES))" 0 "$IOS"
 
 lab_fio_verify poll xvdb 32
 lab_assert_eq "xvdb (poll_max_us=0): poll hits and misses" "$(polls "$SB")" "0 0"
