@@ -15,14 +15,11 @@
  */
 #define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
 
-#include <linux/minmax.h>
 #include <linux/sched.h>
 #include <linux/timekeeping.h>
 
 #include "vbdback.h"
-
-/* The first window, when a wait shows that polling would pay. */
-#define VBD_POLL_START_NS	(10 * NSEC_PER_USEC)
+#include "poll.h"
 
 /**
  * vbd_poll_init() - set up a ring's polling
@@ -102,10 +99,5 @@ void vbd_poll_woken(struct vbd_ring *ring)
 		return;
 	wait = ktime_get_ns() - p->idle_since;
 	p->idle_since = 0;
-	if (wait > p->max_ns)
-		p->window_ns = p->window_ns / 2 < VBD_POLL_START_NS ?
-			       0 : p->window_ns / 2;
-	else if (wait > p->window_ns)
-		p->window_ns = min(max(p->window_ns * 2, VBD_POLL_START_NS),
-				   p->max_ns);
+	p->window_ns = vbd_poll_next_window(p->window_ns, wait, p->max_ns);
 }
