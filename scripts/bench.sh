@@ -21,6 +21,8 @@
 #   BENCH_VBD_PARAMS vbdback's module parameters for its turns, as
 #                    "NAME=VALUE ..." (e.g. poll_max_us=500); stock runs
 #                    with its defaults
+#   BENCH_GUEST_ARGS the guest kernel's extra command line, for both
+#                    backends (e.g. xen_blkfront.feature_persistent=0)
 #   BENCH_INSNPROF   1: also count, with a QEMU plugin (tools/insnprof), the
 #                    instructions each run executes per function, in dom0,
 #                    the guest and Xen; scripts/insnprof-report.py then shows
@@ -203,6 +205,7 @@ SHIFT=${BENCH_ICOUNT:-1}
 JOB_VCPUS=${BENCH_JOB_VCPUS:-1}
 INSNPROF=${BENCH_INSNPROF:-0}
 VBD_PARAMS=${BENCH_VBD_PARAMS:-}
+GUEST_ARGS=${BENCH_GUEST_ARGS:-}
 [[ $RUNTIME =~ ^[0-9]+$ ]] && [ "$RUNTIME" -ge 1 ] || die "bad BENCH_RUNTIME '$RUNTIME'"
 [[ $ROUNDS =~ ^[0-9]+$ ]] && [ "$ROUNDS" -ge 1 ] || die "bad BENCH_ROUNDS '$ROUNDS'"
 [[ $SIZE =~ ^[0-9]+$ ]] && [ "$SIZE" -ge 16 ] && [ "$SIZE" -le 1024 ] || die "bad BENCH_SIZE_MIB '$SIZE' (16-1024)"
@@ -210,6 +213,9 @@ VBD_PARAMS=${BENCH_VBD_PARAMS:-}
 [[ $JOB_VCPUS =~ ^[12]$ ]] || die "bad BENCH_JOB_VCPUS '$JOB_VCPUS' (1 or 2)"
 for d in $DEVICES; do
 	case $d in nullb|brd) ;; *) die "bad device '$d' in BENCH_DEVICES (nullb, brd)" ;; esac
+done
+for p in $GUEST_ARGS; do
+	[[ $p =~ ^[a-z_.]+=[A-Za-z0-9]+$ ]] || die "bad '$p' in BENCH_GUEST_ARGS (name=value)"
 done
 for p in $VBD_PARAMS; do
 	[[ $p =~ ^[a-z_]+=[A-Za-z0-9]+$ ]] || die "bad '$p' in BENCH_VBD_PARAMS (NAME=VALUE)"
@@ -232,7 +238,7 @@ if [ -n "${FIO_JOB:-}" ]; then
 fi
 ENV+=(--env "BENCH_PROFILES=$PROFILES" --env "BENCH_DEVICES=$DEVICES"
 	--env "BENCH_RUNTIME=$RUNTIME" --env "BENCH_ROUNDS=$ROUNDS" --env "BENCH_SIZE_MIB=$SIZE"
-	--env "BENCH_VBD_PARAMS=$VBD_PARAMS")
+	--env "BENCH_VBD_PARAMS=$VBD_PARAMS" --env "BENCH_GUEST_ARGS=$GUEST_ARGS")
 
 # The boot's hard limit from what it runs (measured under icount on two
 # cores: dom0 up and the ramdisk filled ~3 min, a guest booted and gone
@@ -252,17 +258,17 @@ DIR=$(cd "$DIR" && pwd)
 what=$PROFILES
 [ "$PROFILES" = job ] && what="job $(basename "$FIO_JOB")"
 printf '%s; %s; %s s x %s rounds%s\n' "$DEVICES" "$what" "$RUNTIME" "$ROUNDS" \
-	"${VBD_PARAMS:+; vbdback $VBD_PARAMS}" >"$DIR/title.txt"
+	"${VBD_PARAMS:+; vbdback $VBD_PARAMS}${GUEST_ARGS:+; guest $GUEST_ARGS}" >"$DIR/title.txt"
 [ "$PROFILES" = job ] && cp "$FIO_JOB" "$DIR/job.fio"
 jq -n --arg date "$(date -u +%FT%TZ)" --arg commit "$(git -C "$REPO" rev-parse --short HEAD 2>/dev/null)" \
 	--arg mod "$(sha256sum "$MODULE" | cut -c1-16)" --arg profiles "$PROFILES" \
 	--arg devices "$DEVICES" --argjson runtime "$RUNTIME" --argjson rounds "$ROUNDS" \
 	--argjson size_mib "$SIZE" --argjson icount_shift "$SHIFT" --arg fio_job "${FIO_JOB:-}" \
-	--argjson insnprof "$INSNPROF" --arg vbd_params "$VBD_PARAMS" \
+	--argjson insnprof "$INSNPROF" --arg vbd_params "$VBD_PARAMS" --arg guest_args "$GUEST_ARGS" \
 	'{date: $date, commit: $commit, module_sha256: $mod, profiles: $profiles,
 	  devices: $devices, runtime_s: $runtime, rounds: $rounds, size_mib: $size_mib,
 	  icount_shift: $icount_shift, fio_job: $fio_job, insnprof: $insnprof,
-	  vbd_params: $vbd_params}' >"$DIR/meta.json"
+	  vbd_params: $vbd_params, guest_args: $guest_args}' >"$DIR/meta.json"
 
 echo "bench: $(cat "$DIR/title.txt"), icount shift $SHIFT, timeout ${TIMEOUT}s (estimate ${est}s)"
 start=$(date +%s)

@@ -326,13 +326,19 @@ void vbd_io_unmap(struct vbd_ring *ring, unsigned int n)
  * @req: the request, its bios all completed (or never submitted)
  *
  * Called only from the ring's worker, whose scratch space it uses.
- * Persistent grants stay mapped for the next request.
+ * Persistent grants stay mapped for the next request; a copied read's data
+ * is copied out to the guest.
+ *
+ * Return: 0, or -EIO if a copied read's data could not reach the guest.
  */
-void vbd_io_release(struct vbd_req *req)
+int vbd_io_release(struct vbd_req *req)
 {
 	struct vbd_ring *ring = req->ring;
 	struct vbd_scratch *sc = &ring->scratch;
 	unsigned int i, nr_unmap = 0, nr_put = 0;
+
+	if (req->copy)
+		return vbd_copy_release(req);
 
 	for (i = 0; i < req->nr_pages; i++) {
 		if (req->pgrants[i]) {
@@ -353,6 +359,7 @@ void vbd_io_release(struct vbd_req *req)
 		vbd_debug_add(VBD_DBG_PAGES, -(s64)nr_put);
 		gnttab_page_cache_put(&ring->pages, sc->put_pages, nr_put);
 	}
+	return 0;
 }
 
 static void vbd_io_end(struct bio *bio)
@@ -441,7 +448,8 @@ int vbd_io_submit(struct vbd_req *req)
 	int err;
 
 	if (req->io.nr_segments) {
-		err = vbd_io_map(req);
+		err = vbd_copy_wanted(req) ? vbd_copy_prepare(req) :
+					     vbd_io_map(req);
 		if (err)
 			return err;
 	}

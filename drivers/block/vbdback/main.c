@@ -50,6 +50,12 @@ MODULE_PARM_DESC(poll_max_us,
 		 "Longest a drained ring is polled for its next request before the frontend is asked for an event, in microseconds (0: never poll; at most "
 		 __stringify(VBD_POLL_MAX_US) ")");
 
+static unsigned int grant_copy_max_segs = 1;
+module_param(grant_copy_max_segs, uint, 0644);
+MODULE_PARM_DESC(grant_copy_max_segs,
+		 "Without persistent grants, requests of at most this many segments are copied rather than mapped (0: map all; at most "
+		 __stringify(VBD_COPY_MAX_SEGS) ")");
+
 /**
  * vbd_params_get() - the module parameters, sanitised, for a new device
  * @params: result
@@ -70,6 +76,9 @@ void vbd_params_get(struct vbd_params *params)
 	params->pgrant_idle_secs = READ_ONCE(persistent_grant_unused_seconds);
 	params->poll_max_us = min_t(unsigned int, READ_ONCE(poll_max_us),
 				    VBD_POLL_MAX_US);
+	params->copy_max_segs = min_t(unsigned int,
+				      READ_ONCE(grant_copy_max_segs),
+				      VBD_COPY_MAX_SEGS);
 	/* Fewer than a direct request carries would gain nothing. */
 	params->max_indirect_segs = segs <= BLKIF_MAX_SEGMENTS_PER_REQUEST ?
 				    0 : min_t(unsigned int, segs,

@@ -311,9 +311,10 @@ static unsigned int vbd_ring_reap(struct vbd_ring *ring)
 
 	done = llist_reverse_order(done);
 	llist_for_each_entry_safe(req, tmp, done, node) {
-		vbd_io_release(req);
+		int err = vbd_io_release(req);
+
 		WRITE_ONCE(ring->nr_submitted, ring->nr_submitted - 1);
-		vbd_ring_finish(ring, req, READ_ONCE(req->error));
+		vbd_ring_finish(ring, req, READ_ONCE(req->error) ?: err);
 		n++;
 	}
 	return n;
@@ -535,6 +536,7 @@ static int vbd_ring_alloc_scratch(struct vbd_ring *ring)
 
 static void vbd_ring_free(struct vbd_ring *ring)
 {
+	vbd_copy_exit(ring);
 	gnttab_page_cache_shrink(&ring->pages, 0);
 	vbd_ring_free_scratch(&ring->scratch);
 	vbd_ring_free_reqs(ring);
@@ -563,7 +565,8 @@ static struct vbd_ring *vbd_ring_alloc(struct vbd_backend *be,
 	init_waitqueue_head(&ring->idle);
 	INIT_WORK(&ring->work, vbd_ring_work);
 	gnttab_page_cache_init(&ring->pages);
-	if (vbd_ring_alloc_reqs(ring) || vbd_ring_alloc_scratch(ring)) {
+	if (vbd_ring_alloc_reqs(ring) || vbd_ring_alloc_scratch(ring) ||
+	    vbd_copy_init(ring, be->params.copy_max_segs)) {
 		vbd_ring_free(ring);
 		return NULL;
 	}

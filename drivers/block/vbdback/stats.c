@@ -40,6 +40,7 @@ void vbd_stats_add(struct vbd_stats *sum, const struct vbd_stats *s)
 	sum->pgrant_peak = max(sum->pgrant_peak, READ_ONCE(s->pgrant_peak));
 	sum->poll_hits += READ_ONCE(s->poll_hits);
 	sum->poll_misses += READ_ONCE(s->poll_misses);
+	sum->copy_ops += READ_ONCE(s->copy_ops);
 	for (k = 0; k < VBD_LAT_KINDS; k++)
 		for (b = 0; b < VBD_LAT_BUCKETS; b++)
 			sum->lat[k][b] += READ_ONCE(s->lat[k][b]);
@@ -240,6 +241,7 @@ VBD_STAT_ATTR(unmap_ops);
 VBD_STAT_ATTR(pgrant_peak);
 VBD_STAT_ATTR(poll_hits);
 VBD_STAT_ATTR(poll_misses);
+VBD_STAT_ATTR(copy_ops);
 VBD_LAT_ATTR(read, VBD_LAT_READ);
 VBD_LAT_ATTR(write, VBD_LAT_WRITE);
 VBD_LAT_ATTR(flush, VBD_LAT_FLUSH);
@@ -270,6 +272,7 @@ static struct attribute *vbd_own_attrs[] = {
 	&vbd_stat_pgrant_peak.dev_attr.attr,
 	&vbd_stat_poll_hits.dev_attr.attr,
 	&vbd_stat_poll_misses.dev_attr.attr,
+	&vbd_stat_copy_ops.dev_attr.attr,
 	&dev_attr_persistent_grants.attr,
 	&dev_attr_persistent_grants_max.attr,
 	&dev_attr_inflight.attr,

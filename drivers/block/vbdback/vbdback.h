@@ -31,6 +31,9 @@
  */
 #define VBD_DEFAULT_PGRANTS		1056
 
+/* The most segments a request copied may have: scratch.copy holds as many. */
+#define VBD_COPY_MAX_SEGS		BLKIF_MAX_INDIRECT_PAGES_PER_REQUEST
+
 /* The longest polling window allowed: a CPU spinning longer would be waste. */
 #define VBD_POLL_MAX_US			1000
 
@@ -60,6 +63,8 @@ enum vbd_lat_kind {
  * @max_pgrants: most persistent grants one ring keeps mapped
  * @pgrant_idle_secs: unused this long, a persistent grant is unmapped
  * @poll_max_us: longest a drained ring is polled for its next request
+ * @copy_max_segs: requests of at most this many segments are copied, not
+ *                 mapped, on rings without persistent grants
  */
 struct vbd_params {
 	unsigned int max_ring_page_order;
@@ -69,6 +74,7 @@ struct vbd_params {
 	unsigned int max_pgrants;
 	unsigned int pgrant_idle_secs;
 	unsigned int poll_max_us;
+	unsigned int copy_max_segs;
 };
 
 /**
@@ -101,6 +107,7 @@ struct vbd_disk {
  * @pgrant_peak: most persistent grants cached at once
  * @poll_hits: polls of a drained ring that found a request
  * @poll_misses: polls that found nothing and ended in asking for an event
+ * @copy_ops: segments copied to or from the guest instead of mapped
  * @lat: latency histograms, by enum vbd_lat_kind, from taking a request off
  *       the ring to answering it
  *
@@ -122,6 +129,7 @@ struct vbd_stats {
 	u64 pgrant_peak;
 	u64 poll_hits;
 	u64 poll_misses;
+	u64 copy_ops;
 	u64 lat[VBD_LAT_KINDS][VBD_LAT_BUCKETS];
 };
 
@@ -194,6 +202,20 @@ struct vbd_poll {
 	u64 idle_since;
 };
 
+/**
+ * struct vbd_copy - a ring's pages for grant copy (copy.c)
+ * @max_segs: requests of at most this many segments are copied (0: none)
+ * @free: pages not in use, kept for reuse
+ * @nr_free: how many
+ * @cap: the most kept (@max_segs for every request slot)
+ */
+struct vbd_copy {
+	unsigned int max_segs;
+	struct page **free;
+	unsigned int nr_free;
+	unsigned int cap;
+};
+
 struct vbd_ring;
 
 /**
@@ -209,8 +231,9 @@ struct vbd_ring;
  * @lat_kind: the histogram it counts in, or VBD_LAT_NONE
  * @error: first error seen, as a negative errno
  * @pending: bios not yet completed
- * @nr_pages: segments given a page (from the page cache or a persistent
- *            grant)
+ * @nr_pages: segments given a page (from the page cache, a persistent
+ *            grant or the ring's copy pages)
+ * @copy: the data goes by grant copy through pages of dom0's own
  * @discard_work: runs a discard away from the ring's worker
  * @node: link in the completion list
  * @free: link in the ring's free list
@@ -228,6 +251,7 @@ struct vbd_req {
 	int error;
 	atomic_t pending;
 	unsigned int nr_pages;
+	bool copy;
 	struct work_struct discard_work;
 	struct llist_node node;
 	struct list_head free;
@@ -243,7 +267,7 @@ struct vbd_req {
  * @unmap_pages: the pages of @unmap
  * @put_pages: pages going back to the page cache
  * @unmap_data: argument of the synchronous unmap
- * @copy: grant copy operations fetching indirect segments
+ * @copy: grant copy operations: indirect pages, or a copied request's data
  * @indirect: private copies of an indirect request's segment pages
  */
 struct vbd_scratch {
@@ -287,6 +311,7 @@ struct vbd_scratch {
  * @pages: cache of pages to map grants onto
  * @pgrants: persistent grants kept mapped
  * @poll: polling for requests before asking for an event
+ * @copy: pages for requests copied rather than mapped
  * @scratch: per-request working space of the worker
  * @stats: counters for sysfs
  */
@@ -315,6 +340,7 @@ struct vbd_ring {
 	struct gnttab_page_cache pages;
 	struct vbd_pgrants pgrants;
 	struct vbd_poll poll;
+	struct vbd_copy copy;
 	struct vbd_scratch scratch;
 	struct vbd_stats stats;
 };
@@ -436,10 +462,17 @@ void vbd_ring_complete(struct vbd_req *req);
 /* io.c */
 int vbd_io_fetch_indirect(struct vbd_req *req);
 int vbd_io_submit(struct vbd_req *req);
-void vbd_io_release(struct vbd_req *req);
+int vbd_io_release(struct vbd_req *req);
 void vbd_io_queue_unmap(struct vbd_ring *ring, unsigned int k,
 			struct page *page, grant_handle_t handle);
 void vbd_io_unmap(struct vbd_ring *ring, unsigned int n);
+
+/* copy.c */
+int vbd_copy_init(struct vbd_ring *ring, unsigned int max_segs);
+void vbd_copy_exit(struct vbd_ring *ring);
+bool vbd_copy_wanted(const struct vbd_req *req);
+int vbd_copy_prepare(struct vbd_req *req);
+int vbd_copy_release(struct vbd_req *req);
 
 /* discard.c */
 int vbd_discard_publish(struct vbd_backend *be, struct xenbus_transaction xbt);

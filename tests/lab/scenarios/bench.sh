@@ -28,6 +28,7 @@
 #   BENCH_JOB_B64   a fio job file, base64 (make bench FIO_JOB=...)
 #   BENCH_JOB_VCPUS the guest's vCPUs for that job
 #   BENCH_VBD_PARAMS vbdback's module parameters, "NAME=VALUE ..."
+#   BENCH_GUEST_ARGS the guest kernel's extra command line
 #
 # Output: /lab-out/bench/raw.csv (one line per fio run), fio's JSON of each
 # run in /lab-out/bench/json/.
@@ -208,8 +209,9 @@ bench_guest_symbols() {
 
 # bench_guest DEVICE: start the guest with DEVICE as xvda.
 bench_guest() {
-	local args=()
-	[ "$VCPUS" -gt 1 ] && args=(--vcpus "$VCPUS" --cpus 1 --args "xen_blkfront.max_queues=$VCPUS")
+	local args=() kargs=${BENCH_GUEST_ARGS:-}
+	[ "$VCPUS" -gt 1 ] && args=(--vcpus "$VCPUS" --cpus 1) kargs="xen_blkfront.max_queues=$VCPUS $kargs"
+	[ -n "$kargs" ] && args+=(--args "$kargs")
 	lab_guest_create "$G" "${args[@]}" "$(lab_disk "$(bench_target "$1")" xvda)" || return 1
 	lab_guest_wait_ready "$G" || return 1
 	if [ "$PROFILES" = job ]; then
