@@ -154,7 +154,8 @@ static void vbd_copy_put_pages(struct vbd_req *req)
  * write's data into them
  * @req: a request vbd_copy_wanted() chose
  *
- * Return: 0, or a negative errno with nothing held.
+ * Return: 0; -ENOMEM if no page could be had (the caller may map instead)
+ * or -EIO if a write's data could not be copied, with nothing held.
  */
 int vbd_copy_prepare(struct vbd_req *req)
 {

@@ -434,6 +434,20 @@ static void vbd_io_build(struct vbd_req *req, struct bio_list *bios)
 	}
 }
 
+/* Give the data pages: copied through dom0's own, or the guest's mapped. */
+static int vbd_io_prepare(struct vbd_req *req)
+{
+	int err;
+
+	if (vbd_copy_wanted(req)) {
+		err = vbd_copy_prepare(req);
+		/* Without a page to copy through, map as always. */
+		if (err != -ENOMEM)
+			return err;
+	}
+	return vbd_io_map(req);
+}
+
 /**
  * vbd_io_submit() - map a validated request's data and submit its bios
  * @req: the request; its ring's vbd_ring_complete() is called when done
@@ -448,8 +462,7 @@ int vbd_io_submit(struct vbd_req *req)
 	int err;
 
 	if (req->io.nr_segments) {
-		err = vbd_copy_wanted(req) ? vbd_copy_prepare(req) :
-					     vbd_io_map(req);
+		err = vbd_io_prepare(req);
 		if (err)
 			return err;
 	}
