@@ -119,23 +119,13 @@ static void vbd_copy_queue(struct vbd_req *req, unsigned int i, bool to_guest,
 /* Copy every segment one way with one hypercall; all must succeed. */
 static int vbd_copy_segs(struct vbd_req *req, bool to_guest)
 {
-	struct gnttab_copy *op = req->ring->scratch.copy;
+	struct vbd_ring *ring = req->ring;
 	unsigned int i, n = req->io.nr_segments;
 
 	for (i = 0; i < n; i++)
-		vbd_copy_queue(req, i, to_guest, &op[i]);
-	gnttab_batch_copy(op, n);
-	WRITE_ONCE(req->ring->stats.copy_ops,
-		   req->ring->stats.copy_ops + n);
-	for (i = 0; i < n; i++) {
-		if (op[i].status != GNTST_okay) {
-			dev_dbg_ratelimited(&req->ring->be->xdev->dev,
-					    "grant %u: copy status %d\n",
-					    req->segs[i].gref, op[i].status);
-			return -EIO;
-		}
-	}
-	return 0;
+		vbd_copy_queue(req, i, to_guest, &ring->scratch.copy[i]);
+	WRITE_ONCE(ring->stats.copy_ops, ring->stats.copy_ops + n);
+	return vbd_io_copy(ring, n);
 }
 
 /* Give the pages back; the request holds none after. */

@@ -143,8 +143,15 @@ static void vbd_io_queue_copy(struct vbd_req *req, unsigned int i,
 	op->flags = GNTCOPY_source_gref;
 }
 
-/* Carry out the @n queued copies with one hypercall; all must succeed. */
-static int vbd_io_copy(struct vbd_ring *ring, unsigned int n)
+/**
+ * vbd_io_copy() - carry out the grant copies queued in the ring's scratch
+ * space, with one hypercall
+ * @ring: the ring; called only from its worker
+ * @n: entries of @ring->scratch.copy to carry out
+ *
+ * Return: 0 if all succeeded, else -EIO.
+ */
+int vbd_io_copy(struct vbd_ring *ring, unsigned int n)
 {
 	struct gnttab_copy *copy = ring->scratch.copy;
 	unsigned int k;
@@ -153,8 +160,10 @@ static int vbd_io_copy(struct vbd_ring *ring, unsigned int n)
 	for (k = 0; k < n; k++) {
 		if (copy[k].status != GNTST_okay) {
 			dev_dbg_ratelimited(&ring->be->xdev->dev,
-					    "indirect grant %u: copy status %d\n",
-					    copy[k].source.u.ref,
+					    "grant %u: copy status %d\n",
+					    copy[k].flags & GNTCOPY_source_gref ?
+					    copy[k].source.u.ref :
+					    copy[k].dest.u.ref,
 					    copy[k].status);
 			return -EIO;
 		}
