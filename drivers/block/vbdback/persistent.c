@@ -154,9 +154,15 @@ static unsigned int vbd_pgrant_purge(struct vbd_ring *ring,
 	struct vbd_pgrant *pg, *tmp;
 	LIST_HEAD(victims);
 
-	list_for_each_entry_safe(pg, tmp, &pc->lru, lru) {
-		if (n == nr || n == ring->max_segs || !steps--)
-			break;
+	/*
+	 * The hand is the list's head. An entry passed over goes to the tail,
+	 * so the hand meets it again on its second time round, even when it
+	 * was the last (a walk with list_for_each_entry_safe() would end at
+	 * the last entry, never giving a referenced one its second look).
+	 */
+	while (n < nr && n < ring->max_segs && steps-- &&
+	       !list_empty(&pc->lru)) {
+		pg = list_first_entry(&pc->lru, struct vbd_pgrant, lru);
 		if (!vbd_pgrant_victim(pc, pg, idle_only)) {
 			/* Passed over: the hand moves on past it. */
 			list_move_tail(&pg->lru, &pc->lru);
