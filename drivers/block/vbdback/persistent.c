@@ -154,15 +154,9 @@ static unsigned int vbd_pgrant_purge(struct vbd_ring *ring,
 	struct vbd_pgrant *pg, *tmp;
 	LIST_HEAD(victims);
 
-	/*
-	 * The hand is the list's head. An entry passed over goes to the tail,
-	 * so the hand meets it again on its second time round, even when it
-	 * was the last (a walk with list_for_each_entry_safe() would end at
-	 * the last entry, never giving a referenced one its second look).
-	 */
-	while (n < nr && n < ring->max_segs && steps-- &&
-	       !list_empty(&pc->lru)) {
-		pg = list_first_entry(&pc->lru, struct vbd_pgrant, lru);
+	list_for_each_entry_safe(pg, tmp, &pc->lru, lru) {
+		if (n == nr || n == ring->max_segs || !steps--)
+			break;
 		if (!vbd_pgrant_victim(pc, pg, idle_only)) {
 			/* Passed over: the hand moves on past it. */
 			list_move_tail(&pg->lru, &pc->lru);
@@ -373,7 +367,14 @@ void vbd_pgrant_stop(struct vbd_ring *ring)
 void vbd_pgrant_purge_all(struct vbd_ring *ring)
 {
 	while (ring->pgrants.nr_unused) {
-		if (!vbd_pgrant_purge(ring, ring->max_segs, false))
+		/*
+		 * A pass may free nothing yet clear the marks that spared its
+		 * entries (the walk ends at the list's last entry, so a cache
+		 * of one referenced grant gets no second look): only a second
+		 * pass in a row that frees nothing means none can be freed.
+		 */
+		if (!vbd_pgrant_purge(ring, ring->max_segs, false) &&
+		    !vbd_pgrant_purge(ring, ring->max_segs, false))
 			break;
 	}
 	if (ring->pgrants.count)
