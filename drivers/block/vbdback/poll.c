@@ -4,8 +4,10 @@
  * for an event (poll_max_us). While the ring's worker polls, the frontend's
  * requests need no event: it sends none, and dom0's CPU is not put to sleep
  * and woken again for each. The price is a CPU spinning for the window.
- * Only a ring with every request answered is polled: what it waits for is
- * then the frontend, not a device that may take milliseconds.
+ * A ring is polled only by the run that gave the frontend its last answers:
+ * what it waits for is then the frontend, not a device that may take
+ * milliseconds, and runs started by anything else (the cache's idle check,
+ * reclaim, an event whose request a poll already took) do not spin.
  *
  * The window adapts, as KVM's halt polling does. Off to begin with, it
  * grows whenever a ring waited for its next request less than poll_max_us
@@ -53,18 +55,23 @@ static bool vbd_poll_spin(struct vbd_ring *ring, u64 start, u64 window_ns)
 /**
  * vbd_poll_drained() - poll a drained ring, then ask for an event
  * @ring: the ring, its worker having consumed every request and answered
- *        every completion, without asking the frontend for an event; it
- *        spins only if no request is left with the device
+ *        every completion, without asking the frontend for an event
+ * @answered: this run of the worker answered requests
+ *
+ * The ring spins only if @answered and no request is left with the device:
+ * the frontend then has every answer and its next request is what the ring
+ * waits for.
  *
  * Return: true if a request is there to take: the worker must run again.
  * False once the frontend has been asked for an event.
  */
-bool vbd_poll_drained(struct vbd_ring *ring)
+bool vbd_poll_drained(struct vbd_ring *ring, bool answered)
 {
 	struct vbd_poll *p = &ring->poll;
-	bool answered = !ring->nr_submitted;
 	u64 start = ktime_get_ns();
 	int more;
+
+	answered = answered && !ring->nr_submitted;
 
 	if (p->window_ns && answered) {
 		if (vbd_poll_spin(ring, start, p->window_ns)) {

@@ -361,6 +361,7 @@ static bool vbd_ring_serve(struct vbd_ring *ring, bool stopping,
 {
 	enum vbd_ring_end end = VBD_RING_WAIT;
 	bool poll = ring->poll.max_ns;
+	RING_IDX rsp_prod = ring->br.rsp_prod_pvt;
 
 	vbd_ring_reap(ring);
 	/* Bios submitted from here on are charged to the device's cgroup. */
@@ -377,7 +378,8 @@ static bool vbd_ring_serve(struct vbd_ring *ring, bool stopping,
 	vbd_ring_push(ring);
 	/* Answered and notified: now poll, if the ring has not re-armed. */
 	if (end == VBD_RING_EMPTY && poll)
-		return vbd_poll_drained(ring);
+		return vbd_poll_drained(ring,
+					ring->br.rsp_prod_pvt != rsp_prod);
 	return end == VBD_RING_AGAIN;
 }
 

@@ -493,7 +493,7 @@ void vbd_pgrant_maintain(struct vbd_ring *ring);
 
 /* poll.c */
 void vbd_poll_init(struct vbd_ring *ring, unsigned int max_us);
-bool vbd_poll_drained(struct vbd_ring *ring);
+bool vbd_poll_drained(struct vbd_ring *ring, bool answered);
 void vbd_poll_woken(struct vbd_ring *ring);
 
 /* resize.c */

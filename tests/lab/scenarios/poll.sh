@@ -84,13 +84,15 @@ poll_job "reads 5 ms apart" xvda --number_ios=200 --thinktime=5000
 lab_assert_ge "reads 5 ms apart: reads" "$IOS" 200
 lab_assert_range "reads 5 ms apart: polls that found nothing" "$MISSES" 0 8
 
-# One poll after each answer, none while a read is with the device; the
-# cache's idle check (every 10 s) may run the worker once more. Whether the
-# polls hit depends on the guest's pace after waiting 2 ms: under plain TCG
-# it was sometimes over 1 ms, and the window closed.
+# One poll after each answer, none while a read is with the device, and
+# none when the worker runs for anything else: the cache's idle check runs
+# it every 10 s while its one grant is unused, and a job that takes over
+# 10 s under a slow TCG has seen two such runs. Whether the polls hit
+# depends on the guest's pace after waiting 2 ms: under plain TCG it was
+# sometimes over 1 ms, and the window closed.
 poll_job "reads of 2 ms" xvdc --number_ios=200
 lab_assert_ge "reads of 2 ms: reads" "$IOS" 200
-lab_assert_range "reads of 2 ms: polls, at most one per request" "$((HITS + MISSES))" 0 "$((REQS + 1))"
+lab_assert_range "reads of 2 ms: polls, at most one per request" "$((HITS + MISSES))" 0 "$REQS"
 
 lab_fio_verify poll xvdb 32
 lab_assert_eq "xvdb (poll_max_us=0): poll hits and misses" "$(polls "$SB")" "0 0"
