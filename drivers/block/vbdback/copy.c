@@ -13,8 +13,6 @@
 #include <linux/gfp.h>
 #include <linux/mm.h>
 #include <linux/slab.h>
-#include <xen/grant_table.h>
-#include <xen/page.h>
 
 #include "vbdback.h"
 
@@ -85,45 +83,21 @@ static void vbd_copy_page_put(struct vbd_copy *c, struct page *page)
 }
 
 /*
- * Queue a copy of segment @i between the guest's grant and its page of
- * dom0's, at the same offset in both, so the bio covers what the guest
- * gave. @to_guest: a read's data going out.
+ * Copy every segment one way with one hypercall; all must succeed. The
+ * data sits at the same offset in dom0's page as in the guest's, so the
+ * bio covers what the guest gave. @to_guest: a read's data going out.
  */
-static void vbd_copy_queue(struct vbd_req *req, unsigned int i, bool to_guest,
-			   struct gnttab_copy *op)
-{
-	const struct vbd_seg *s = &req->segs[i];
-	unsigned int off = s->first_sect << VBD_SECTOR_SHIFT;
-	xen_pfn_t own = xen_page_to_gfn(req->pages[i]);
-	domid_t domid = req->ring->be->domid;
-
-	memset(op, 0, sizeof(*op));
-	op->len = (s->last_sect - s->first_sect + 1) << VBD_SECTOR_SHIFT;
-	op->source.offset = off;
-	op->dest.offset = off;
-	if (to_guest) {
-		op->source.u.gmfn = own;
-		op->source.domid = DOMID_SELF;
-		op->dest.u.ref = s->gref;
-		op->dest.domid = domid;
-		op->flags = GNTCOPY_dest_gref;
-	} else {
-		op->source.u.ref = s->gref;
-		op->source.domid = domid;
-		op->dest.u.gmfn = own;
-		op->dest.domid = DOMID_SELF;
-		op->flags = GNTCOPY_source_gref;
-	}
-}
-
-/* Copy every segment one way with one hypercall; all must succeed. */
 static int vbd_copy_segs(struct vbd_req *req, bool to_guest)
 {
 	struct vbd_ring *ring = req->ring;
 	unsigned int i, n = req->io.nr_segments;
 
-	for (i = 0; i < n; i++)
-		vbd_copy_queue(req, i, to_guest, &ring->scratch.copy[i]);
+	for (i = 0; i < n; i++) {
+		const struct vbd_seg *s = &req->segs[i];
+
+		vbd_io_queue_copy(ring, i, s->gref, req->pages[i],
+				  vbd_seg_offset(s), vbd_seg_len(s), to_guest);
+	}
 	WRITE_ONCE(ring->stats.copy_ops, ring->stats.copy_ops + n);
 	return vbd_io_copy(ring, n);
 }

@@ -130,17 +130,34 @@ static bool vbd_io_read_indirect(struct vbd_req *req, unsigned int i,
 	return true;
 }
 
-/* Queue a grant copy of the first @len bytes of indirect page @i. */
-static void vbd_io_queue_copy(struct vbd_req *req, unsigned int i,
-			      unsigned int len, struct gnttab_copy *op)
+/**
+ * vbd_io_queue_copy() - queue a grant copy for vbd_io_copy(), between a
+ * grant of the ring's guest and a page of dom0's own
+ * @ring: the ring; called only from its worker
+ * @k: entry of @ring->scratch.copy to fill
+ * @gref: the guest's grant
+ * @page: dom0's page
+ * @off: where the data is, in both pages
+ * @len: how many bytes
+ * @to_guest: copy from @page to the guest's, else from the guest's to @page
+ */
+void vbd_io_queue_copy(struct vbd_ring *ring, unsigned int k,
+		       grant_ref_t gref, struct page *page, unsigned int off,
+		       unsigned int len, bool to_guest)
 {
+	struct gnttab_copy *op = &ring->scratch.copy[k];
+	struct gnttab_copy_ptr *guest = to_guest ? &op->dest : &op->source;
+	struct gnttab_copy_ptr *own = to_guest ? &op->source : &op->dest;
+
 	memset(op, 0, sizeof(*op));
-	op->source.u.ref = req->req.indirect_grefs[i];
-	op->source.domid = req->ring->be->domid;
-	op->dest.u.gmfn = virt_to_gfn(req->ring->scratch.indirect[i]);
-	op->dest.domid = DOMID_SELF;
+	guest->u.ref = gref;
+	guest->domid = ring->be->domid;
+	guest->offset = off;
+	own->u.gmfn = xen_page_to_gfn(page);
+	own->domid = DOMID_SELF;
+	own->offset = off;
 	op->len = len;
-	op->flags = GNTCOPY_source_gref;
+	op->flags = to_guest ? GNTCOPY_dest_gref : GNTCOPY_source_gref;
 }
 
 /**
@@ -196,8 +213,10 @@ int vbd_io_fetch_indirect(struct vbd_req *req)
 
 		left -= len;
 		if (!vbd_io_read_indirect(req, i, len))
-			vbd_io_queue_copy(req, i, len,
-					  &ring->scratch.copy[nr_copy++]);
+			vbd_io_queue_copy(ring, nr_copy++,
+					  req->req.indirect_grefs[i],
+					  virt_to_page(ring->scratch.indirect[i]),
+					  0, len, false);
 	}
 	if (nr_copy) {
 		err = vbd_io_copy(ring, nr_copy);
@@ -427,10 +446,8 @@ static void vbd_io_build(struct vbd_req *req, struct bio_list *bios)
 	bio = vbd_io_bio(req, opf, sector, min(n, BIO_MAX_VECS));
 	bio_list_add(bios, bio);
 	for (i = 0; i < n; i++) {
-		const struct vbd_seg *s = &req->segs[i];
-		unsigned int off = s->first_sect << VBD_SECTOR_SHIFT;
-		unsigned int len = (s->last_sect - s->first_sect + 1)
-				   << VBD_SECTOR_SHIFT;
+		unsigned int off = vbd_seg_offset(&req->segs[i]);
+		unsigned int len = vbd_seg_len(&req->segs[i]);
 
 		if (bio_add_page(bio, req->pages[i], len, off) != len) {
 			/* Only the first bio carries the preflush. */

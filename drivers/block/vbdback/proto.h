@@ -63,6 +63,18 @@ struct vbd_seg {
 	u8 last_sect;
 };
 
+/* Where a validated segment's data starts in its page, in bytes. */
+static inline unsigned int vbd_seg_offset(const struct vbd_seg *s)
+{
+	return s->first_sect << VBD_SECTOR_SHIFT;
+}
+
+/* How many bytes of data a validated segment carries. */
+static inline unsigned int vbd_seg_len(const struct vbd_seg *s)
+{
+	return (s->last_sect - s->first_sect + 1) << VBD_SECTOR_SHIFT;
+}
+
 /**
  * struct vbd_request - a request decoded from the backend's private copy
  * @id: opaque identifier echoed in the response

@@ -461,6 +461,9 @@ void vbd_ring_complete(struct vbd_req *req);
 
 /* io.c */
 int vbd_io_fetch_indirect(struct vbd_req *req);
+void vbd_io_queue_copy(struct vbd_ring *ring, unsigned int k,
+		       grant_ref_t gref, struct page *page, unsigned int off,
+		       unsigned int len, bool to_guest);
 int vbd_io_copy(struct vbd_ring *ring, unsigned int n);
 int vbd_io_submit(struct vbd_req *req);
 int vbd_io_release(struct vbd_req *req);
