@@ -6,9 +6,10 @@
 # buy. With both ends offering them (feature-persistent=1 on both sides), a
 # steady 4k random read job over a working set the cache already holds maps
 # and unmaps no grant (a few new ones at most, while xen-blkfront's own pool
-# grows to the job's queue depth); fio verify passes. So does a steady job
-# of 1 MiB reads, whose indirect pages the cache holds too, once
-# xen-blkfront's whole pool is mapped: it fills the default cap exactly. A
+# grows to the job's queue depth); fio verify passes. A steady job of 1 MiB
+# reads, whose indirect pages the cache holds too, unmaps none and maps
+# only grants new to the cache, as xen-blkfront reaches further into its
+# pool (which fills the default cap exactly). A
 # second disk attached with max_persistent_grants=64 runs 64k writes
 # through many more grants than that: the cache never holds more than 64
 # (peak <= cap), grants the clock finds unused are unmapped to make room,
@@ -92,8 +93,8 @@ fi
 # default cap exactly: once warm, a steady job remaps no grant. It maps
 # only grants new to the cache (blkfront reaches further into its pool
 # when the guest gets further ahead: once 264 after warm-up, 528 after the
-# steady job) and unmaps none. A full cache makes room only for a request that brings a
-# new grant.
+# steady job) and unmaps none. A full cache makes room only for a request
+# that brings a new grant.
 fio_ok pgon 300 "1 MiB warm-up" --name=warm1m --filename=/dev/xvda \
 	--rw=randread --bs=1M --ioengine=libaio --iodepth=8 --direct=1 --size=16M
 if vbd_only; then

@@ -15,10 +15,10 @@
 #   nothing after a few misses (at most 8, from 1000 us halving below
 #   10 us) instead of spinning before each of the 200 reads.
 # xvdc, null_blk taking 2 ms per request, also polls: 200 reads on it spin
-# at most once per request (after its answer, not while the device works). Its cache holds a
-# single persistent grant, which teardown must unmap too. On xvdb a verify
-# job passes and both counters stay 0. Detaching xvda right after a polled
-# job must leave nothing behind.
+# at most once per request (after its answer, not while the device works).
+# Its cache holds a single persistent grant, which teardown must unmap too.
+# On xvdb a verify job passes and both counters stay 0. Detaching xvda
+# right after a polled job must leave nothing behind.
 
 if [ "$LAB_BACKEND" != vbdback ]; then
 	lab_note "polling is vbdback's own: skipped"
@@ -85,9 +85,10 @@ lab_assert_ge "reads 5 ms apart: reads" "$IOS" 200
 lab_assert_range "reads 5 ms apart: polls that found nothing" "$MISSES" 0 8
 
 # One poll after each answer, none while a read is with the device, and
-# none when the worker runs for anything else: the cache's idle check runs
-# it every 10 s while its one grant is unused, and a job that takes over
-# 10 s under a slow TCG has seen two such runs. Whether the polls hit
+# none when the worker runs for anything else, such as the cache's idle
+# check every 10 s while its one grant is unused (a job that took over 10 s
+# under a slow TCG once counted two polls more than requests, most likely
+# from those runs, before they stopped polling). Whether the polls hit
 # depends on the guest's pace after waiting 2 ms: under plain TCG it was
 # sometimes over 1 ms, and the window closed.
 poll_job "reads of 2 ms" xvdc --number_ios=200
