@@ -59,7 +59,8 @@ VBDTOP := tools/vbdtop
 LAB := scripts/lab/lab.sh
 LAB_SCENARIOS ?= binding verify stats attach destroy readonly missing \
 	ringpages indirect multiqueue persistent poll discard discard-thin resize \
-	lifecycle readonly-cdrom latency qos vbdtop lvm thinlv iscsi badkeys hostile
+	lifecycle readonly-cdrom latency qos vbdtop lvm thinlv iscsi badkeys hostile \
+	handover upgrade
 # The whole boot's ceiling: the scenarios above take about 37 minutes.
 LAB_TIMEOUT ?= 3000
 
@@ -174,10 +175,22 @@ fuzz-quick:
 	$(MAKE) -C tests/fuzz run RUNS=100000
 
 # The lab boots the 6.1 kernel, whatever this machine runs.
-lab demo bench fuzz-lab: KVER := $(LAB_KVER)
+lab demo bench fuzz-lab upgrade-module: KVER := $(LAB_KVER)
 
-lab: module tools
-	$(LAB) --module $(MODULE) --timeout $(LAB_TIMEOUT) $(LAB_SCENARIOS)
+# A second build of the same source, which the upgrade scenario swaps with
+# the first under running guests.
+UPGRADE_DIR := $(BUILD)/upgrade
+UPGRADE_MODULE := $(UPGRADE_DIR)/$(SRC)/vbdback.ko
+.PHONY: upgrade-module
+upgrade-module:
+	mkdir -p $(UPGRADE_DIR)/$(SRC)
+	cp -p Kbuild $(UPGRADE_DIR)/
+	cp -p $(SRC)/Kbuild $(DKMS_FILES) $(UPGRADE_DIR)/$(SRC)/
+	$(MAKE) -C $(KDIR) M=$(CURDIR)/$(UPGRADE_DIR) $(NO_SIGN) modules
+
+lab: module tools upgrade-module
+	$(LAB) --module $(MODULE) --timeout $(LAB_TIMEOUT) \
+		--env UPGRADE_MODULE=$(CURDIR)/$(UPGRADE_MODULE) $(LAB_SCENARIOS)
 
 demo: deps module
 	$(LAB) --module $(MODULE) demo

@@ -369,7 +369,7 @@ static bool vbd_ring_serve(struct vbd_ring *ring, bool stopping,
 	vbd_ring_issue_barrier(ring);
 	if (!stopping)
 		vbd_pgrant_maintain(ring);
-	if (!stopping && !ring->broken) {
+	if (!stopping && !ring->broken && !READ_ONCE(ring->quiescing)) {
 		if (poll)
 			vbd_poll_woken(ring);
 		end = vbd_ring_consume_reap(ring, consumed, !poll);
@@ -395,6 +395,12 @@ static void vbd_ring_eoi(struct vbd_ring *ring, unsigned int consumed)
 	xen_irq_lateeoi(ring->irq, useful ? 0 : XEN_EOI_FLAG_SPURIOUS);
 }
 
+/* A quiescing ring has answered everything it took off the ring. */
+static bool vbd_ring_quiet(struct vbd_ring *ring)
+{
+	return !READ_ONCE(ring->nr_submitted) && !READ_ONCE(ring->barrier);
+}
+
 static void vbd_ring_work(struct work_struct *work)
 {
 	struct vbd_ring *ring = container_of(work, struct vbd_ring, work);
@@ -404,6 +410,8 @@ static void vbd_ring_work(struct work_struct *work)
 	bool more;
 
 	more = vbd_ring_serve(ring, stopping, &consumed);
+	if (READ_ONCE(ring->quiescing) && vbd_ring_quiet(ring))
+		wake_up(&ring->idle);
 	if (stopping) {
 		if (!ring->nr_submitted)
 			wake_up(&ring->idle);
@@ -575,72 +583,89 @@ static struct vbd_ring *vbd_ring_alloc(struct vbd_backend *be,
 	return ring;
 }
 
+/*
+ * Take up the ring where its indices stand: a new ring has both at 0, one
+ * another backend served (a rebind) has every request it took answered, so
+ * the next request to serve is the first without a response. More requests
+ * outstanding than the ring has slots is a ring no backend left.
+ */
+static int vbd_ring_attach(struct vbd_ring *ring)
+{
+	struct blkif_sring *sring = ring->sring;
+	RING_IDX rsp_prod = READ_ONCE(sring->rsp_prod);
+	RING_IDX req_prod = READ_ONCE(sring->req_prod);
+
+	if (!vbd_proto_prod_ok(req_prod, rsp_prod, ring->geom.nr_ents))
+		return -EIO;
+	ring->br.sring = sring;
+	ring->br.nr_ents = ring->geom.nr_ents;
+	ring->br.rsp_prod_pvt = rsp_prod;
+	ring->br.req_cons = rsp_prod;
+	return 0;
+}
+
 /**
  * vbd_ring_connect() - map a frontend's ring and start serving it
  * @be: the backend, with its disk open and its lock held
  * @index: queue number
  * @cfg: what the frontend negotiated for this ring
+ * @step: set to the step that failed, on failure
  *
- * Failures are reported to the toolstack with xenbus_dev_fatal().
+ * A ring that is already live (its previous backend unbound) is taken up
+ * at the indices it was left at. Failures are not reported here: the
+ * caller knows whether they end the device or only refuse a rebind.
  *
  * Return: the ring, or an ERR_PTR(); on failure nothing is left mapped or
  * bound.
  */
 struct vbd_ring *vbd_ring_connect(struct vbd_backend *be, unsigned int index,
-				  struct vbd_ring_config *cfg)
+				  struct vbd_ring_config *cfg,
+				  enum vbd_ring_step *step)
 {
 	struct xenbus_device *xdev = be->xdev;
 	struct vbd_ring *ring;
-	RING_IDX rsp_prod;
 	int err;
 
+	lockdep_assert_held(&be->lock);
+	*step = VBD_RING_STEP_ALLOC;
 	ring = vbd_ring_alloc(be, index, cfg);
-	if (!ring) {
-		xenbus_dev_fatal(xdev, -ENOMEM, "allocating ring %u", index);
+	if (!ring)
 		return ERR_PTR(-ENOMEM);
-	}
 	vbd_poll_init(ring, be->params.poll_max_us);
+	*step = VBD_RING_STEP_PGRANTS;
 	err = vbd_pgrant_init(ring, cfg->persistent, be->params.max_pgrants,
 			      be->params.pgrant_idle_secs);
-	if (err) {
-		xenbus_dev_fatal(xdev, err, "setting up persistent grants");
+	if (err)
 		goto free_ring;
-	}
+	*step = VBD_RING_STEP_MAP;
 	err = xenbus_map_ring_valloc(xdev, cfg->grefs,
 				     cfg->nr_grefs, &ring->sring);
-	if (err) {
-		/*
-		 * A grant it cannot map it reports itself, returning -ENOENT;
-		 * not its own allocations failing.
-		 */
-		if (err != -ENOENT)
-			xenbus_dev_fatal(xdev, err, "mapping the ring");
+	if (err)
 		goto stop_pgrants;
-	}
-
-	ring->br.sring = ring->sring;
-	ring->br.nr_ents = ring->geom.nr_ents;
-	rsp_prod = READ_ONCE(ring->br.sring->rsp_prod);
-	ring->br.rsp_prod_pvt = rsp_prod;
-	ring->br.req_cons = rsp_prod;
+	*step = VBD_RING_STEP_INDICES;
+	err = vbd_ring_attach(ring);
+	if (err)
+		goto unmap_ring;
 
 	/*
 	 * Bound disabled: an event already pending would otherwise run the
 	 * work item before ring->irq is known, and its late EOI would be
 	 * lost, leaving the channel masked for good.
 	 */
+	*step = VBD_RING_STEP_BIND;
 	err = bind_interdomain_evtchn_to_irqhandler_lateeoi(xdev, cfg->evtchn,
 							    vbd_ring_interrupt,
 							    IRQF_NO_AUTOEN,
 							    "vbdback", ring);
-	if (err < 0) {
-		xenbus_dev_fatal(xdev, err, "binding event channel %u",
-				 cfg->evtchn);
+	if (err < 0)
 		goto unmap_ring;
-	}
 	ring->irq = err;
 	enable_irq(ring->irq);
-	/* Serve whatever the frontend queued before the channel was bound. */
+	/*
+	 * Serve whatever the frontend queued before the channel was bound:
+	 * after a rebind, requests it queued while no backend was there
+	 * raised no event this channel saw.
+	 */
 	queue_work(be->wq, &ring->work);
 	return ring;
 
@@ -663,16 +688,42 @@ static void vbd_ring_drain(struct vbd_ring *ring)
 			 ring->index, READ_ONCE(ring->nr_submitted));
 }
 
+/*
+ * Stop taking requests and answer every request already taken, barriers
+ * included, telling the frontend as usual. A frontend that stays Connected
+ * (the device is unbound for another backend to take the ring up) then
+ * finds every request answered or still on the ring, none half-done, and
+ * it signals its next request: whoever binds the channel next sees it.
+ */
+static void vbd_ring_quiesce(struct vbd_ring *ring)
+{
+	WRITE_ONCE(ring->quiescing, true);
+	queue_work(ring->be->wq, &ring->work);
+	while (!wait_event_timeout(ring->idle, vbd_ring_quiet(ring),
+				   VBD_DRAIN_WARN_SECS * HZ))
+		dev_warn(&ring->be->xdev->dev,
+			 "queue %u: still waiting for %u requests on the backing device\n",
+			 ring->index, READ_ONCE(ring->nr_submitted));
+	/* The run that answered the last one also notified the frontend. */
+	flush_work(&ring->work);
+	WRITE_ONCE(ring->br.sring->req_event, ring->br.req_cons + 1);
+	virt_mb(); /* req_event before the channel is unbound */
+}
+
 /**
  * vbd_ring_disconnect() - stop serving a ring and release all of it
  * @ring: the ring; its backend's lock is held
  *
- * Waits for in-flight I/O, then unbinds, unmaps and frees. The ring's
+ * Answers every request taken off the ring, then unbinds, unmaps and frees,
+ * leaving the ring's indices for another backend to take up. The ring's
  * counters are added to the backend's retired ones.
  */
 void vbd_ring_disconnect(struct vbd_ring *ring)
 {
 	struct vbd_backend *be = ring->be;
+
+	lockdep_assert_held(&be->lock);
+	vbd_ring_quiesce(ring);
 
 	/*
 	 * After this flush every run of the work item sees the flag: it
@@ -688,6 +739,8 @@ void vbd_ring_disconnect(struct vbd_ring *ring)
 	cancel_work_sync(&ring->work);
 	vbd_pgrant_purge_all(ring);
 
+	WARN_ON_ONCE(ring->nr_submitted || ring->barrier);
+	WARN_ON_ONCE(!llist_empty(&ring->done));
 	vbd_stats_add(&be->retired, &ring->stats);
 	xenbus_unmap_ring_vfree(be->xdev, ring->sring);
 	vbd_ring_free(ring);

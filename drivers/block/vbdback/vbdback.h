@@ -303,11 +303,14 @@ struct vbd_scratch {
  * @inflight: accepted requests not yet answered: reads, and all others
  * @barrier: a barrier request holding the ring until it has completed
  * @barrier_submitted: @barrier has been handed to the block layer
+ * @quiescing: the ring is being handed over: consume nothing more, but
+ *             answer, and tell the frontend of, everything already taken
  * @stopping: teardown has begun; consume nothing more
  * @reaping: the work item is submitting and will reap @done once more
  *           before it answers, so a completion need not queue it
  * @broken: the frontend broke the protocol; consume nothing more
- * @idle: woken when @nr_submitted drops to zero during teardown
+ * @idle: woken when @nr_submitted drops to zero during teardown, and when
+ *        a quiescing ring has answered all it took
  * @pages: cache of pages to map grants onto
  * @pgrants: persistent grants kept mapped
  * @poll: polling for requests before asking for an event
@@ -333,6 +336,7 @@ struct vbd_ring {
 	unsigned int inflight[2];
 	struct vbd_req *barrier;
 	bool barrier_submitted;
+	bool quiescing;
 	bool stopping;
 	bool reaping;
 	bool broken;
@@ -379,6 +383,12 @@ struct vbd_ring_config {
  * @phys_watch: fires when the hotplug script writes physical-device
  * @status_watch: fires when it writes hotplug-status
  * @watching: the watches are registered
+ * @reattach: probe is taking up rings another backend left live: failures
+ *            are logged and refuse the bind rather than close the device
+ * @open_work: retries opening a device another user holds exclusively
+ * @busy_devt: that device, or 0
+ * @busy_deadline: when to stop retrying (jiffies), set once the frontend
+ *                 is ready; 0 until then
  * @disk: the backing device, valid while @disk_open
  * @disk_open: @disk holds an open device
  * @info: VDISK_* flags reported to the frontend
@@ -404,6 +414,10 @@ struct vbd_backend {
 	struct xenbus_watch phys_watch;
 	struct xenbus_watch status_watch;
 	bool watching;
+	bool reattach;
+	struct delayed_work open_work;
+	dev_t busy_devt;
+	unsigned long busy_deadline;
 	struct vbd_disk disk;
 	bool disk_open;
 	unsigned int info;
@@ -454,8 +468,19 @@ void vbd_disk_close(struct vbd_disk *disk, void *holder);
 void vbd_disk_limits(const struct vbd_disk *disk, struct vbd_limits *lim);
 
 /* ring.c */
+
+/* The step of vbd_ring_connect() that failed, for the caller to report. */
+enum vbd_ring_step {
+	VBD_RING_STEP_ALLOC,	/* allocating the ring's memory */
+	VBD_RING_STEP_PGRANTS,	/* setting up persistent grants */
+	VBD_RING_STEP_MAP,	/* mapping the ring's pages */
+	VBD_RING_STEP_INDICES,	/* the ring's indices are impossible */
+	VBD_RING_STEP_BIND,	/* binding the event channel */
+};
+
 struct vbd_ring *vbd_ring_connect(struct vbd_backend *be, unsigned int index,
-				  struct vbd_ring_config *cfg);
+				  struct vbd_ring_config *cfg,
+				  enum vbd_ring_step *step);
 void vbd_ring_disconnect(struct vbd_ring *ring);
 void vbd_ring_complete(struct vbd_req *req);
 

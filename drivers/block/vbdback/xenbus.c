@@ -16,6 +16,10 @@
 
 /* Longest frontend string we bother to quote back in an error. */
 #define VBD_QUOTE_MAX	32
+/* A device in exclusive use is retried this often... */
+#define VBD_BUSY_RETRY		(HZ / 2)
+/* ...and for this long once the frontend waits for it. */
+#define VBD_BUSY_WAIT_SECS	10
 
 static const char *vbd_errno_reason(int err)
 {
@@ -39,6 +43,31 @@ static const char *vbd_errno_reason(int err)
 }
 
 /*
+ * Report why the device cannot be served. Normally that ends the device:
+ * the reason goes to xenstore for the toolstack and the backend closes.
+ * While probe takes up rings another backend left live, the frontend must
+ * stay Connected for the old backend to be bound back: only dom0's log is
+ * told, and probe refuses the bind.
+ */
+static __printf(3, 4) void vbd_fail(struct vbd_backend *be, int err,
+				    const char *fmt, ...)
+{
+	struct va_format vaf;
+	va_list args;
+
+	va_start(args, fmt);
+	vaf.fmt = fmt;
+	vaf.va = &args;
+	if (be->reattach)
+		dev_err(&be->xdev->dev,
+			"domain %u: cannot take up the live device: %pV (%d)\n",
+			be->domid, &vaf, err);
+	else
+		xenbus_dev_fatal(be->xdev, err, "%pV", &vaf);
+	va_end(args);
+}
+
+/*
  * Report a xenbus_scanf() of @dir/@key that did not fill every field: a
  * value that does not parse as "not @what", any other failure (no memory,
  * a xenstore error) as a failed read with its errno.
@@ -50,10 +79,10 @@ static int vbd_scan_failed(struct vbd_backend *be, int n, const char *dir,
 {
 	/* xenbus_scanf() says -ERANGE for a value that does not parse. */
 	if (n < 0 && n != -ERANGE) {
-		xenbus_dev_fatal(be->xdev, n, "reading %s/%s", dir, key);
+		vbd_fail(be, n, "reading %s/%s", dir, key);
 		return n;
 	}
-	xenbus_dev_fatal(be->xdev, -EINVAL, "%s/%s is not %s", dir, key, what);
+	vbd_fail(be, -EINVAL, "%s/%s is not %s", dir, key, what);
 	return -EINVAL;
 }
 
@@ -68,14 +97,14 @@ static int vbd_read_devt_path(struct vbd_backend *be, dev_t *devt)
 			   NULL);
 	if (IS_ERR(path)) {
 		err = PTR_ERR(path);
-		xenbus_dev_fatal(xdev, err,
-				 "hotplug finished without physical-device or physical-device-path");
+		vbd_fail(be, err,
+			 "hotplug finished without physical-device or physical-device-path");
 		return err;
 	}
 	err = lookup_bdev(path, devt);
 	if (err)
-		xenbus_dev_fatal(xdev, err, "physical-device-path %s: %s",
-				 path, vbd_errno_reason(err));
+		vbd_fail(be, err, "physical-device-path %s: %s",
+			 path, vbd_errno_reason(err));
 	kfree(path);
 	return err;
 }
@@ -117,9 +146,9 @@ static int vbd_read_devt(struct vbd_backend *be, dev_t *devt)
 		return vbd_scan_failed(be, n, xdev->nodename, "physical-device",
 				       "a hex major:minor");
 	if (major >= (1U << (32 - MINORBITS)) || minor > MINORMASK) {
-		xenbus_dev_fatal(xdev, -EINVAL,
-				 "physical-device %x:%x is out of range",
-				 major, minor);
+		vbd_fail(be, -EINVAL,
+			 "physical-device %x:%x is out of range",
+			 major, minor);
 		return -EINVAL;
 	}
 	*devt = MKDEV(major, minor);
@@ -134,7 +163,7 @@ static int vbd_read_mode(struct vbd_backend *be, bool *readonly)
 
 	mode = xenbus_read(XBT_NIL, xdev->nodename, "mode", NULL);
 	if (IS_ERR(mode)) {
-		xenbus_dev_fatal(xdev, PTR_ERR(mode), "reading mode");
+		vbd_fail(be, PTR_ERR(mode), "reading mode");
 		return PTR_ERR(mode);
 	}
 	*readonly = mode[0] != 'w';
@@ -151,7 +180,8 @@ static int vbd_read_mode(struct vbd_backend *be, bool *readonly)
 	return 0;
 }
 
-static int vbd_open_disk(struct vbd_backend *be, dev_t devt)
+/* Open the device; a device held by another user fails quietly if @busy_ok. */
+static int vbd_open_disk(struct vbd_backend *be, dev_t devt, bool busy_ok)
 {
 	struct xenbus_device *xdev = be->xdev;
 	bool readonly;
@@ -161,11 +191,13 @@ static int vbd_open_disk(struct vbd_backend *be, dev_t devt)
 	if (err)
 		return err;
 	err = vbd_disk_open(&be->disk, devt, readonly, be);
+	if (err == -EBUSY && busy_ok)
+		return err;
 	if (err) {
-		xenbus_dev_fatal(xdev, err, "opening device %u:%u%s: %s",
-				 MAJOR(devt), MINOR(devt),
-				 readonly ? " read-only" : "",
-				 vbd_errno_reason(err));
+		vbd_fail(be, err, "opening device %u:%u%s: %s",
+			 MAJOR(devt), MINOR(devt),
+			 readonly ? " read-only" : "",
+			 vbd_errno_reason(err));
 		return err;
 	}
 	if (be->disk.bdev->bd_disk->flags & GENHD_FL_REMOVABLE)
@@ -213,9 +245,9 @@ static int vbd_read_ring_order(struct vbd_backend *be, unsigned int *order)
 	if (err)
 		return err;
 	if (*order > max) {
-		xenbus_dev_fatal(be->xdev, -EINVAL,
-				 "ring-page-order %u exceeds max-ring-page-order %u",
-				 *order, max);
+		vbd_fail(be, -EINVAL,
+			 "ring-page-order %u exceeds max-ring-page-order %u",
+			 *order, max);
 		return -EINVAL;
 	}
 	return 0;
@@ -236,8 +268,8 @@ static int vbd_read_ring_refs(struct vbd_backend *be, const char *dir,
 			strscpy(key, "ring-ref", sizeof(key));
 		err = vbd_read_fe_uint(be, dir, key, &cfg->grefs[i]);
 		if (err == -ENOENT)
-			xenbus_dev_fatal(be->xdev, err, "reading %s/%s",
-					 dir, key);
+			vbd_fail(be, err, "reading %s/%s",
+				 dir, key);
 		if (err)
 			return err;
 	}
@@ -253,16 +285,16 @@ static int vbd_read_protocol(struct vbd_backend *be, enum vbd_abi *abi)
 	protocol = xenbus_read(XBT_NIL, xdev->otherend, "protocol", NULL);
 	if (IS_ERR(protocol)) {
 		if (PTR_ERR(protocol) != -ENOENT) {
-			xenbus_dev_fatal(xdev, PTR_ERR(protocol),
-					 "reading protocol");
+			vbd_fail(be, PTR_ERR(protocol),
+				 "reading protocol");
 			return PTR_ERR(protocol);
 		}
 		protocol = NULL;
 	}
 	err = vbd_proto_parse_abi(protocol, abi);
 	if (err)
-		xenbus_dev_fatal(xdev, err, "unknown protocol \"%.*s\"",
-				 VBD_QUOTE_MAX, protocol);
+		vbd_fail(be, err, "unknown protocol \"%.*s\"",
+			 VBD_QUOTE_MAX, protocol);
 	kfree(protocol);
 	return err;
 }
@@ -282,9 +314,9 @@ static int vbd_read_nr_queues(struct vbd_backend *be, unsigned int *nr)
 	if (err)
 		return err;
 	if (!*nr || *nr > max) {
-		xenbus_dev_fatal(be->xdev, -EINVAL,
-				 "multi-queue-num-queues %u is not in 1..%u",
-				 *nr, max);
+		vbd_fail(be, -EINVAL,
+			 "multi-queue-num-queues %u is not in 1..%u",
+			 *nr, max);
 		return -EINVAL;
 	}
 	return 0;
@@ -301,8 +333,8 @@ static int vbd_read_fe_persistent(struct vbd_backend *be, bool *persistent)
 	if (err && err != -ENOENT)
 		return err;
 	if (val > 1) {
-		xenbus_dev_fatal(be->xdev, -EINVAL,
-				 "feature-persistent %u is not 0 or 1", val);
+		vbd_fail(be, -EINVAL,
+			 "feature-persistent %u is not 0 or 1", val);
 		return -EINVAL;
 	}
 	*persistent = be->params.feature_persistent && val;
@@ -320,8 +352,8 @@ static int vbd_read_ring_config(struct vbd_backend *be, const char *dir,
 		return err;
 	err = vbd_read_fe_uint(be, dir, "event-channel", &cfg->evtchn);
 	if (err == -ENOENT)
-		xenbus_dev_fatal(be->xdev, err, "reading %s/event-channel",
-				 dir);
+		vbd_fail(be, err, "reading %s/event-channel",
+			 dir);
 	return err;
 }
 
@@ -333,6 +365,36 @@ static void vbd_disconnect_rings(struct vbd_backend *be)
 	be->rings = NULL;
 }
 
+/* Say which step of connecting queue @q failed. */
+static void vbd_ring_failed(struct vbd_backend *be, unsigned int q,
+			    const struct vbd_ring_config *cfg,
+			    enum vbd_ring_step step, int err)
+{
+	switch (step) {
+	case VBD_RING_STEP_ALLOC:
+		vbd_fail(be, err, "allocating ring %u", q);
+		break;
+	case VBD_RING_STEP_PGRANTS:
+		vbd_fail(be, err, "setting up persistent grants");
+		break;
+	case VBD_RING_STEP_MAP:
+		/*
+		 * A grant it cannot map xenbus reports itself, returning
+		 * -ENOENT; not its own allocations failing.
+		 */
+		if (err != -ENOENT || be->reattach)
+			vbd_fail(be, err, "mapping the ring");
+		break;
+	case VBD_RING_STEP_INDICES:
+		vbd_fail(be, err, "ring %u: more requests outstanding than slots",
+			 q);
+		break;
+	case VBD_RING_STEP_BIND:
+		vbd_fail(be, err, "binding event channel %u", cfg->evtchn);
+		break;
+	}
+}
+
 /*
  * Queue Q's keys live in the frontend's directory when it uses one queue,
  * and in its queue-Q/ subdirectory when it uses several.
@@ -341,6 +403,7 @@ static int vbd_connect_ring(struct vbd_backend *be, unsigned int q,
 			    unsigned int nr_queues, struct vbd_ring_config *cfg)
 {
 	const char *otherend = be->xdev->otherend;
+	enum vbd_ring_step step;
 	struct vbd_ring *ring;
 	char *dir = NULL;
 	int err;
@@ -348,7 +411,7 @@ static int vbd_connect_ring(struct vbd_backend *be, unsigned int q,
 	if (nr_queues > 1) {
 		dir = kasprintf(GFP_KERNEL, "%s/queue-%u", otherend, q);
 		if (!dir) {
-			xenbus_dev_fatal(be->xdev, -ENOMEM, "allocating");
+			vbd_fail(be, -ENOMEM, "allocating");
 			return -ENOMEM;
 		}
 	}
@@ -356,9 +419,11 @@ static int vbd_connect_ring(struct vbd_backend *be, unsigned int q,
 	kfree(dir);
 	if (err)
 		return err;
-	ring = vbd_ring_connect(be, q, cfg);
-	if (IS_ERR(ring))
+	ring = vbd_ring_connect(be, q, cfg, &step);
+	if (IS_ERR(ring)) {
+		vbd_ring_failed(be, q, cfg, step, PTR_ERR(ring));
 		return PTR_ERR(ring);
+	}
 	be->rings[be->nr_rings++] = ring;
 	return 0;
 }
@@ -371,7 +436,7 @@ static int vbd_connect_rings(struct vbd_backend *be)
 
 	cfg = kzalloc(sizeof(*cfg), GFP_KERNEL);
 	if (!cfg) {
-		xenbus_dev_fatal(be->xdev, -ENOMEM, "allocating");
+		vbd_fail(be, -ENOMEM, "allocating");
 		return -ENOMEM;
 	}
 	err = vbd_read_ring_order(be, &order);
@@ -388,7 +453,7 @@ static int vbd_connect_rings(struct vbd_backend *be)
 	be->rings = kcalloc(nr_queues, sizeof(*be->rings), GFP_KERNEL);
 	if (!be->rings) {
 		err = -ENOMEM;
-		xenbus_dev_fatal(be->xdev, err, "allocating %u rings", nr_queues);
+		vbd_fail(be, err, "allocating %u rings", nr_queues);
 		goto free_cfg;
 	}
 	for (q = 0; q < nr_queues; q++) {
@@ -460,7 +525,7 @@ static int vbd_publish_disk(struct vbd_backend *be)
 		err = xenbus_transaction_end(xbt, 0);
 	} while (err == -EAGAIN);
 	if (err)
-		xenbus_dev_fatal(be->xdev, err, "publishing disk details");
+		vbd_fail(be, err, "publishing disk details");
 	return err;
 }
 
@@ -479,30 +544,30 @@ static bool vbd_frontend_ready(struct vbd_backend *be)
 	return fe == XenbusStateInitialised || fe == XenbusStateConnected;
 }
 
-/* Connect once both the disk is open and the frontend has its rings ready. */
-static void vbd_try_connect(struct vbd_backend *be)
+/*
+ * Map the rings, publish the disk and say Connected; used for a new
+ * frontend and for one another backend left live alike.
+ */
+static int vbd_connect(struct vbd_backend *be)
 {
 	struct xenbus_device *xdev = be->xdev;
 	int err;
 
-	if (!be->disk_open || be->nr_rings || xdev->state != XenbusStateInitWait)
-		return;
-	if (!vbd_frontend_ready(be))
-		return;
-
+	lockdep_assert_held(&be->lock);
 	vbd_qos_read_key(be);
 	err = vbd_connect_rings(be);
 	if (err)
-		return;
+		return err;
 	err = vbd_publish_disk(be);
 	if (!err)
 		err = xenbus_switch_state(xdev, XenbusStateConnected);
 	if (err) {
 		vbd_disconnect_rings(be);
-		return;
+		return err;
 	}
 	vbd_resize_start(be);
-	dev_info(&xdev->dev, "connected: %u queue%s of %u slots, protocol %s, %u indirect segments%s%s\n",
+	dev_info(&xdev->dev, "%s: %u queue%s of %u slots, protocol %s, %u indirect segments%s%s\n",
+		 be->reattach ? "took up the live rings" : "connected",
 		 be->nr_rings, be->nr_rings > 1 ? "s" : "",
 		 be->rings[0]->geom.nr_ents,
 		 be->rings[0]->abi == VBD_ABI_X86_32 ? "x86_32-abi" :
@@ -510,11 +575,64 @@ static void vbd_try_connect(struct vbd_backend *be)
 		 be->params.max_indirect_segs,
 		 be->rings[0]->pgrants.enabled ? ", persistent grants" : "",
 		 be->discard ? ", discard" : "");
+	return 0;
+}
+
+/* Connect once both the disk is open and the frontend has its rings ready. */
+static void vbd_try_connect(struct vbd_backend *be)
+{
+	if (!be->disk_open || be->nr_rings ||
+	    be->xdev->state != XenbusStateInitWait)
+		return;
+	if (!vbd_frontend_ready(be))
+		return;
+	vbd_connect(be);
+}
+
+/*
+ * A device held exclusively by another user is typically still served to
+ * the same guest's previous domain: a migration on one host, or a restore
+ * while the saved domain's backend is going. The new domain's frontend does
+ * not connect before that domain is gone, so retry until it is ready, then
+ * give the other user VBD_BUSY_WAIT_SECS more before failing.
+ */
+static void vbd_open_work(struct work_struct *work)
+{
+	struct vbd_backend *be = container_of(to_delayed_work(work),
+					      struct vbd_backend, open_work);
+	bool last;
+	int err;
+
+	mutex_lock(&be->lock);
+	if (be->disk_open || be->xdev->state != XenbusStateInitWait)
+		goto unlock;
+	if (!be->busy_deadline && vbd_frontend_ready(be))
+		be->busy_deadline = jiffies + VBD_BUSY_WAIT_SECS * HZ;
+	last = be->busy_deadline && time_after(jiffies, be->busy_deadline);
+	err = vbd_open_disk(be, be->busy_devt, !last);
+	if (!err)
+		vbd_try_connect(be);
+	else if (err == -EBUSY && !last)
+		queue_delayed_work(system_wq, &be->open_work, VBD_BUSY_RETRY);
+unlock:
+	mutex_unlock(&be->lock);
+}
+
+static void vbd_open_later(struct vbd_backend *be, dev_t devt)
+{
+	lockdep_assert_held(&be->lock);
+	if (!be->busy_devt)
+		dev_info(&be->xdev->dev,
+			 "%u:%u is in exclusive use: waiting for it to be released\n",
+			 MAJOR(devt), MINOR(devt));
+	be->busy_devt = devt;
+	queue_delayed_work(system_wq, &be->open_work, VBD_BUSY_RETRY);
 }
 
 static void vbd_attach(struct vbd_backend *be)
 {
 	dev_t devt;
+	int err;
 
 	if (be->xdev->state != XenbusStateInitWait &&
 	    be->xdev->state != XenbusStateConnected)
@@ -530,9 +648,11 @@ static void vbd_attach(struct vbd_backend *be)
 					 MAJOR(devt), MINOR(devt));
 		return;
 	}
-	if (vbd_open_disk(be, devt))
-		return;
-	vbd_try_connect(be);
+	err = vbd_open_disk(be, devt, true);
+	if (err == -EBUSY)
+		vbd_open_later(be, devt);
+	else if (!err)
+		vbd_try_connect(be);
 }
 
 static void vbd_attach_locked(struct vbd_backend *be)
@@ -607,6 +727,114 @@ static int vbd_advertise(struct vbd_backend *be)
 	return err;
 }
 
+/*
+ * Whether another backend left the device Connected to a running frontend:
+ * it was unbound (allow_rebind), and its rings are to be taken up where
+ * they stand, with no new handshake.
+ */
+static bool vbd_is_live(struct xenbus_device *xdev)
+{
+	return xenbus_read_driver_state(xdev->nodename) ==
+		       XenbusStateConnected &&
+	       xenbus_read_driver_state(xdev->otherend) ==
+		       XenbusStateConnected;
+}
+
+/*
+ * The frontend sized its rings and requests by what the previous backend
+ * offered, and kept or revoked its grants by whether both offered
+ * persistent ones: serve what it negotiated, as far as vbdback can at all.
+ */
+static int vbd_adopt_live_limits(struct vbd_backend *be)
+{
+	const char *dir = be->xdev->nodename;
+	struct vbd_params *p = &be->params;
+	unsigned int v;
+
+	v = xenbus_read_unsigned(dir, "max-ring-page-order", 0);
+	if (v > XENBUS_MAX_RING_GRANT_ORDER) {
+		vbd_fail(be, -EINVAL, "max-ring-page-order %u exceeds %u", v,
+			 XENBUS_MAX_RING_GRANT_ORDER);
+		return -EINVAL;
+	}
+	p->max_ring_page_order = max(p->max_ring_page_order, v);
+	v = xenbus_read_unsigned(dir, "multi-queue-max-queues", 1);
+	p->max_queues = max(p->max_queues, v);
+	v = xenbus_read_unsigned(dir, "feature-max-indirect-segments", 0);
+	if (v > VBD_MAX_INDIRECT_SEGS) {
+		vbd_fail(be, -EINVAL,
+			 "feature-max-indirect-segments %u exceeds %u", v,
+			 VBD_MAX_INDIRECT_SEGS);
+		return -EINVAL;
+	}
+	if (v > BLKIF_MAX_SEGMENTS_PER_REQUEST)
+		p->max_indirect_segs = max(p->max_indirect_segs, v);
+	/* A frontend that revokes its grants must not find them kept. */
+	if (!xenbus_read_unsigned(dir, "feature-persistent", 0))
+		p->feature_persistent = false;
+	return 0;
+}
+
+/*
+ * Serve a device another backend left live: open its disk and take up its
+ * rings. Every failure is logged, and leaves the device as it was found for
+ * the previous backend to be bound back.
+ */
+static int vbd_reattach(struct vbd_backend *be)
+{
+	dev_t devt;
+	int err;
+
+	lockdep_assert_held(&be->lock);
+	err = vbd_adopt_live_limits(be);
+	if (err)
+		return err;
+	err = vbd_read_devt(be, &devt);
+	if (err == -EAGAIN) {
+		err = -ENODEV;
+		vbd_fail(be, err, "no physical-device in xenstore");
+	}
+	if (err)
+		return err;
+	err = vbd_open_disk(be, devt, false);
+	if (err)
+		return err;
+	err = vbd_connect(be);
+	if (err)
+		vbd_close_disk(be);
+	return err;
+}
+
+/*
+ * A device whose frontend is live is taken up as it is; any other starts
+ * the handshake: features first, as the frontend reads them when it sees
+ * InitWait.
+ */
+static int vbd_start(struct vbd_backend *be)
+{
+	struct xenbus_device *xdev = be->xdev;
+	int err;
+
+	if (vbd_is_live(xdev)) {
+		mutex_lock(&be->lock);
+		be->reattach = true;
+		err = vbd_reattach(be);
+		be->reattach = false;
+		mutex_unlock(&be->lock);
+		if (err) {
+			dev_err(&xdev->dev,
+				"domain %u: refusing the bind; its frontend stays connected for the previous backend to be bound again\n",
+				be->domid);
+			return err;
+		}
+		return vbd_advertise(be);
+	}
+	err = vbd_advertise(be);
+	if (!err)
+		err = xenbus_switch_state(xdev, XenbusStateInitWait);
+	return err;
+}
+
 static int vbd_parse_devid(struct xenbus_device *xdev, unsigned int *devid)
 {
 	const char *last = strrchr(xdev->nodename, '/');
@@ -617,6 +845,7 @@ static int vbd_parse_devid(struct xenbus_device *xdev, unsigned int *devid)
 static int vbd_probe(struct xenbus_device *xdev,
 		     const struct xenbus_device_id *id)
 {
+	bool live = vbd_is_live(xdev);
 	struct vbd_backend *be;
 	int err;
 
@@ -632,6 +861,7 @@ static int vbd_probe(struct xenbus_device *xdev,
 		goto free_be;
 	vbd_params_get(&be->params);
 	mutex_init(&be->lock);
+	INIT_DELAYED_WORK(&be->open_work, vbd_open_work);
 	vbd_resize_init(be);
 	dev_set_drvdata(&xdev->dev, be);
 
@@ -647,22 +877,25 @@ static int vbd_probe(struct xenbus_device *xdev,
 	err = vbd_qos_sysfs_add(be);
 	if (err)
 		goto remove_stats;
-	/* Features first: the frontend reads them when it sees InitWait. */
-	err = vbd_advertise(be);
+	err = vbd_start(be);
 	if (err)
-		goto remove_sysfs;
-	err = xenbus_switch_state(xdev, XenbusStateInitWait);
-	if (err)
-		goto remove_sysfs;
+		goto disconnect;
 	/* Fires at once if the hotplug script has already run. */
 	err = vbd_watch_start(be);
 	if (err)
-		goto remove_sysfs;
+		goto disconnect;
 	vbd_debug_add(VBD_DBG_BACKENDS, 1);
 	return 0;
 
-remove_sysfs:
+disconnect:
+	cancel_delayed_work_sync(&be->open_work);
+	mutex_lock(&be->lock);
+	vbd_disconnect_rings(be);
+	vbd_close_disk(be);
+	mutex_unlock(&be->lock);
+	vbd_resize_stop(be);
 	vbd_qos_sysfs_remove(be);
+	vbd_qos_release(be);
 remove_stats:
 	vbd_stats_sysfs_remove(be);
 destroy_wq:
@@ -674,8 +907,11 @@ report:
 	/*
 	 * The device stays unbound: without Closing and a reason, the
 	 * toolstack and the frontend would wait on Initialising for ever.
+	 * A live frontend is left Connected instead, for the backend it had
+	 * to be bound again.
 	 */
-	xenbus_dev_fatal(xdev, err, "setting up the backend");
+	if (!live)
+		xenbus_dev_fatal(xdev, err, "setting up the backend");
 	return err;
 }
 
@@ -684,6 +920,7 @@ static void vbd_remove(struct xenbus_device *xdev)
 	struct vbd_backend *be = dev_get_drvdata(&xdev->dev);
 
 	vbd_watch_stop(be);
+	cancel_delayed_work_sync(&be->open_work);
 	mutex_lock(&be->lock);
 	vbd_disconnect_rings(be);
 	vbd_close_disk(be);
@@ -753,12 +990,43 @@ static const struct xenbus_device_id vbd_ids[] = {
 	{ "" }
 };
 
+/*
+ * allow_rebind: unbinding (or unloading) leaves a connected frontend
+ * Connected, its rings answered and idle, for the next backend bound to
+ * the device to take up (vbd_start()).
+ */
 static struct xenbus_driver vbd_driver = {
 	.ids = vbd_ids,
 	.probe = vbd_probe,
 	.remove = vbd_remove,
 	.otherend_changed = vbd_frontend_changed,
+	.allow_rebind = true,
 };
+
+static int vbd_name_device(struct device *dev, void *data)
+{
+	pr_err("  %s is bound to it\n", dev_name(dev));
+	return 0;
+}
+
+/*
+ * Another driver has the "vbd" backend (xen-blkback): name it and its
+ * devices, and how to hand them over live, rather than leave the admin
+ * with -EBUSY.
+ */
+static void vbd_report_other_backend(void)
+{
+	struct device_driver *other = NULL;
+
+	/* xenbus set the bus before driver_register() refused the name. */
+	if (vbd_driver.driver.bus)
+		other = driver_find("vbd", vbd_driver.driver.bus);
+	pr_err("xenbus backend \"vbd\" is already registered by %s\n",
+	       other && other->owner ? other->owner->name : "another module");
+	if (other && driver_for_each_device(other, NULL, NULL, vbd_name_device))
+		pr_err("  (its devices cannot be listed)\n");
+	pr_err("to hand its devices over with their guests running: unbind each (echo vbd-D-N > /sys/bus/xen-backend/drivers/vbd/unbind), unload that module, then load vbdback\n");
+}
 
 /**
  * vbd_xenbus_register() - register the "vbd" xenbus backend driver
@@ -767,7 +1035,11 @@ static struct xenbus_driver vbd_driver = {
  */
 int vbd_xenbus_register(void)
 {
-	return xenbus_register_backend(&vbd_driver);
+	int err = xenbus_register_backend(&vbd_driver);
+
+	if (err == -EBUSY)
+		vbd_report_other_backend();
+	return err;
 }
 
 /**

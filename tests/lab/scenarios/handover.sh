@@ -1,0 +1,92 @@
+# SPDX-License-Identifier: GPL-2.0
+# shellcheck shell=bash
+# lab-timeout: 900
+#
+# handover: the backend is swapped under running guests, the way
+# Documentation/admin-guide.rst tells an operator to: unbind every vbd from
+# the backend serving it, unload that module, load the other one, which
+# takes up the live rings. Two guests, three disks (g1: xvda, xvdb; g2:
+# xvda, without persistent grants), each disk under fio crc32c verify
+# (random 4k writes, verified behind them) through each swap:
+#   xen-blkback -> xen-blkback   (the reference: xen-blkback's own rebind)
+#   xen-blkback -> vbdback
+#   vbdback     -> xen-blkback
+#   xen-blkback -> vbdback       (back to the lab's backend)
+# After each swap every vbd must be bound to the new module with backend and
+# frontend Connected, and fio must end with no error and no verify message.
+# The longest I/O any guest saw (fio's largest completion latency) is the
+# pause the swap cost; it must stay under HANDOVER_MAX_PAUSE_MS, and the
+# ratio to xen-blkback's own rebind is printed. HANDOVER_ROUNDS repeats the
+# sequence (default 1). dom0 must log each device taken up, and no refused
+# bind or shut ring.
+#
+# Runs with the vbdback lab backend only: it loads both modules itself.
+
+# shellcheck source=tests/lab/live.sh
+. "$LAB_REPO/tests/lab/live.sh"
+
+ROUNDS=${HANDOVER_ROUNDS:-1}
+MAX_PAUSE_MS=${HANDOVER_MAX_PAUSE_MS:-10000}
+
+if [ "$LAB_BACKEND" != vbdback ]; then
+	lab_note "handover swaps between both modules itself: run with the vbdback lab backend"
+	lab_end
+fi
+lab_on_end live_restore_vbdback
+
+# phase FROM TO: fio on every disk, swap, wait until served, stop fio;
+# sets PAUSE.
+phase() {
+	local name="$1 -> $2" mod=${2//-/_}
+	LIVE_PAUSE_MS=0
+	live_fio_start g1 xvda xvdb
+	live_fio_start g2 xvda
+	sleep 5
+	live_swap "$1" "$2" || return 1
+	lab_wait 60 "$name: every disk served by $mod" live_served "$mod" ||
+		lab_fail "$name: not every disk served by $mod: $(lab_be_list)"
+	sleep 5
+	live_fio_stop g1 "$name"
+	live_fio_stop g2 "$name"
+	lab_log "$name: longest guest I/O $LIVE_PAUSE_MS ms (swap $LIVE_SWAP_MS ms)"
+	[ "$LIVE_PAUSE_MS" -le "$MAX_PAUSE_MS" ] ||
+		lab_fail "$name: a guest I/O took $LIVE_PAUSE_MS ms (limit $MAX_PAUSE_MS)"
+	PAUSES+=("$name: $LIVE_PAUSE_MS ms")
+	PAUSE=$LIVE_PAUSE_MS
+}
+
+# Start on xen-blkback, the backend an operator switches from.
+lab_backend_unload >/dev/null || { lab_fail "cannot unload vbdback"; lab_end; }
+msg=$(live_load xen-blkback) || { lab_fail "cannot load xen-blkback: $msg"; lab_end; }
+lab_brd_setup 3 64 || lab_end
+lab_guest_create g1 "$(lab_disk /dev/ram0 xvda)" "$(lab_disk /dev/ram1 xvdb)" || lab_end
+lab_guest_create g2 --args "xen_blkfront.feature_persistent=0" "$(lab_disk /dev/ram2 xvda)" || lab_end
+LIVE_GUESTS=(g1 g2)
+lab_guest_wait_ready g1 || lab_end
+lab_guest_wait_ready g2 || lab_end
+lab_guest_cmd g1 60 'wait_disk xvda 30 && wait_disk xvdb 30' || lab_fail "g1: disks missing"
+lab_guest_cmd g2 60 'wait_disk xvda 30' || lab_fail "g2: disk missing"
+lab_wait 60 "every disk served by xen_blkback" live_served xen_blkback ||
+	lab_fail "disks not served by xen_blkback at the start"
+
+PAUSES=()
+DMESG0=$(dmesg | wc -l)
+for round in $(seq 1 "$ROUNDS"); do
+	lab_log "round $round of $ROUNDS"
+	phase xen-blkback xen-blkback
+	STOCK_PAUSE=$PAUSE
+	phase xen-blkback vbdback
+	VBD_PAUSE=$PAUSE
+	phase vbdback xen-blkback
+	phase xen-blkback vbdback
+	lab_failed && break
+done
+for p in "${PAUSES[@]}"; do
+	lab_log "pause: $p"
+done
+lab_log "pause of the switch to vbdback / of xen-blkback's own rebind: $VBD_PAUSE / $STOCK_PAUSE ms = $(live_ratio "$VBD_PAUSE" "$STOCK_PAUSE")"
+lab_assert_eq "devices vbdback took up live" \
+	"$(live_dmesg_since "$DMESG0" | grep -c 'took up the live rings')" $((ROUNDS * 2 * 3))
+lab_assert_eq "refused binds or shut rings in dom0's log" \
+	"$(live_dmesg_since "$DMESG0" | grep -cE 'cannot take up|refusing the bind|ring shut')" 0
+lab_end
