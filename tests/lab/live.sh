@@ -49,13 +49,62 @@ live_load() {
 
 # live_swap FROM TO [MODULE]: the documented procedure; sets LIVE_SWAP_MS.
 live_swap() {
-	local from=$1 to=$2 mod=${1//-/_} t0 msg
+	local from=$1 to=$2 mod=${1//-/_} t0 t1 t2 msg
 	t0=$(date +%s%N)
 	live_unbind || { lab_fail "$from -> $to: unbind"; return 1; }
+	t1=$(date +%s%N)
 	lab_rmmod_retry "$mod" || { lab_fail "$from -> $to: rmmod $mod"; return 1; }
+	t2=$(date +%s%N)
 	msg=$(live_load "$to" "${3:-}") || { lab_fail "$from -> $to: load $to: $msg"; return 1; }
 	LIVE_SWAP_MS=$((($(date +%s%N) - t0) / 1000000))
-	lab_log "$from -> $to: unbind, unload, load in $LIVE_SWAP_MS ms"
+	lab_log "$from -> $to: unbind $(((t1 - t0) / 1000000)) ms, unload $(((t2 - t1) / 1000000)) ms, load $((LIVE_SWAP_MS - (t2 - t0) / 1000000)) ms: $LIVE_SWAP_MS ms"
+}
+
+BLACKLIST=/etc/modprobe.d/vbdlab-no-blkback.conf
+
+# live_drv vbdback|xen-blkback: the module's xenbus driver directory.
+live_drv() {
+	if [ "$1" = vbdback ]; then
+		echo /sys/bus/xen-backend/drivers/vbdback
+	else
+		echo "$VBDDRV"
+	fi
+}
+
+# live_load_next vbdback|xen-blkback: load it next to the other backend.
+live_load_next() {
+	local d
+	if [ "$1" = vbdback ]; then
+		for d in $(modinfo -F depends "$LAB_MODULE" | tr ',' ' '); do
+			modprobe "$d" || return 1
+		done
+		timeout 60 insmod "$LAB_MODULE" handover=1
+	else
+		rm -f "$BLACKLIST"
+		timeout 60 modprobe xen-blkback
+	fi
+}
+
+# live_move FROM TO: the live handover of Documentation/admin-guide.rst: TO
+# is loaded next to FROM, each device is unbound from FROM and bound to TO
+# at once (its guest waits for nothing else), then FROM is unloaded. Sets
+# LIVE_SWAP_MS to the whole procedure's time.
+live_move() {
+	local from=$1 to=$2 src dst d n t0
+	src=$(live_drv "$from")
+	dst=$(live_drv "$to")
+	t0=$(date +%s%N)
+	live_load_next "$to" || { lab_fail "$from -> $to: load $to next to $from"; return 1; }
+	for d in "$src"/vbd-*; do
+		[ -e "$d" ] || continue
+		n=${d##*/}
+		echo "$n" >"$src/unbind" || { lab_fail "$from -> $to: unbind $n"; return 1; }
+		echo "$n" >"$dst/bind" || { lab_fail "$from -> $to: bind $n to $to"; return 1; }
+	done
+	lab_rmmod_retry "${from//-/_}" || { lab_fail "$from -> $to: rmmod $from"; return 1; }
+	[ "$to" = vbdback ] && printf 'blacklist xen-blkback\ninstall xen-blkback /bin/false\n' >"$BLACKLIST"
+	LIVE_SWAP_MS=$((($(date +%s%N) - t0) / 1000000))
+	lab_log "$from -> $to: loaded next to it, moved every device, unloaded in $LIVE_SWAP_MS ms"
 }
 
 # live_served MODNAME: every disk of every LIVE_GUESTS guest is bound to

@@ -11,6 +11,7 @@
  */
 #define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
 
+#include <linux/delay.h>
 #include <linux/interrupt.h>
 #include <linux/slab.h>
 #include <xen/events.h>
@@ -23,6 +24,9 @@
 #define VBD_RING_BATCH		64
 /* How often teardown says it is still waiting for the device. */
 #define VBD_DRAIN_WARN_SECS	30
+/* How long a live ring's event channel is waited for: 5 s. */
+#define VBD_BIND_TRIES		50
+#define VBD_BIND_RETRY_MS	100
 
 static u8 *vbd_ring_slot(struct vbd_ring *ring, RING_IDX idx)
 {
@@ -586,22 +590,54 @@ static struct vbd_ring *vbd_ring_alloc(struct vbd_backend *be,
 /*
  * Take up the ring where its indices stand: a new ring has both at 0, one
  * another backend served (a rebind) has every request it took answered, so
- * the next request to serve is the first without a response. More requests
- * outstanding than the ring has slots is a ring no backend left.
+ * the next request to serve is the first without a response. A live ring
+ * with more requests outstanding than slots is one no backend left: refuse
+ * it. On a new ring the first look at the ring shuts it instead, as for any
+ * impossible index a frontend publishes.
  */
-static int vbd_ring_attach(struct vbd_ring *ring)
+static int vbd_ring_attach(struct vbd_ring *ring,
+			   const struct vbd_ring_config *cfg)
 {
 	struct blkif_sring *sring = ring->sring;
 	RING_IDX rsp_prod = READ_ONCE(sring->rsp_prod);
 	RING_IDX req_prod = READ_ONCE(sring->req_prod);
 
-	if (!vbd_proto_prod_ok(req_prod, rsp_prod, ring->geom.nr_ents))
+	if (cfg->live &&
+	    !vbd_proto_prod_ok(req_prod, rsp_prod, ring->geom.nr_ents))
 		return -EIO;
 	ring->br.sring = sring;
 	ring->br.nr_ents = ring->geom.nr_ents;
 	ring->br.rsp_prod_pvt = rsp_prod;
 	ring->br.req_cons = rsp_prod;
 	return 0;
+}
+
+/*
+ * Bind the ring's event channel, disabled: an event already pending would
+ * otherwise run the work item before ring->irq is known, and its late EOI
+ * would be lost, leaving the channel masked for good.
+ *
+ * The channel is what a previous backend lets go of last, once it has
+ * answered everything: until then binding fails. Taking a live ring over,
+ * wait for it a little, as that backend may still be finishing requests.
+ */
+static int vbd_ring_bind(struct vbd_ring *ring,
+			 const struct vbd_ring_config *cfg)
+{
+	unsigned int tries = cfg->live ? VBD_BIND_TRIES : 1;
+	int irq;
+
+	for (;;) {
+		irq = bind_interdomain_evtchn_to_irqhandler_lateeoi(ring->be->xdev,
+								    cfg->evtchn,
+								    vbd_ring_interrupt,
+								    IRQF_NO_AUTOEN,
+								    "vbdback",
+								    ring);
+		if (irq >= 0 || !--tries)
+			return irq;
+		msleep(VBD_BIND_RETRY_MS);
+	}
 }
 
 /**
@@ -612,8 +648,10 @@ static int vbd_ring_attach(struct vbd_ring *ring)
  * @step: set to the step that failed, on failure
  *
  * A ring that is already live (its previous backend unbound) is taken up
- * at the indices it was left at. Failures are not reported here: the
- * caller knows whether they end the device or only refuse a rebind.
+ * at the indices it was left at, read once its event channel is ours, that
+ * is once the previous backend has answered all it took. Failures are not
+ * reported here: the caller knows whether they end the device or only
+ * refuse a rebind.
  *
  * Return: the ring, or an ERR_PTR(); on failure nothing is left mapped or
  * bound.
@@ -642,24 +680,15 @@ struct vbd_ring *vbd_ring_connect(struct vbd_backend *be, unsigned int index,
 				     cfg->nr_grefs, &ring->sring);
 	if (err)
 		goto stop_pgrants;
-	*step = VBD_RING_STEP_INDICES;
-	err = vbd_ring_attach(ring);
-	if (err)
-		goto unmap_ring;
-
-	/*
-	 * Bound disabled: an event already pending would otherwise run the
-	 * work item before ring->irq is known, and its late EOI would be
-	 * lost, leaving the channel masked for good.
-	 */
 	*step = VBD_RING_STEP_BIND;
-	err = bind_interdomain_evtchn_to_irqhandler_lateeoi(xdev, cfg->evtchn,
-							    vbd_ring_interrupt,
-							    IRQF_NO_AUTOEN,
-							    "vbdback", ring);
+	err = vbd_ring_bind(ring, cfg);
 	if (err < 0)
 		goto unmap_ring;
 	ring->irq = err;
+	*step = VBD_RING_STEP_INDICES;
+	err = vbd_ring_attach(ring, cfg);
+	if (err)
+		goto unbind;
 	enable_irq(ring->irq);
 	/*
 	 * Serve whatever the frontend queued before the channel was bound:
@@ -669,6 +698,8 @@ struct vbd_ring *vbd_ring_connect(struct vbd_backend *be, unsigned int index,
 	queue_work(be->wq, &ring->work);
 	return ring;
 
+unbind:
+	unbind_from_irqhandler(ring->irq, ring);
 unmap_ring:
 	xenbus_unmap_ring_vfree(xdev, ring->sring);
 stop_pgrants:

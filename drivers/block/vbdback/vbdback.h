@@ -363,10 +363,13 @@ struct vbd_ring {
  * @grefs: their grant references
  * @evtchn: the ring's event channel port
  * @persistent: both ends offered persistent grants
+ * @live: the ring is taken over from another backend, which may still be
+ *        letting go of it
  */
 struct vbd_ring_config {
 	enum vbd_abi abi;
 	bool persistent;
+	bool live;
 	unsigned int nr_grefs;
 	grant_ref_t grefs[XENBUS_MAX_RING_GRANTS];
 	evtchn_port_t evtchn;

@@ -450,6 +450,7 @@ static int vbd_connect_rings(struct vbd_backend *be)
 	if (err)
 		goto free_cfg;
 	cfg->nr_grefs = 1U << order;
+	cfg->live = be->reattach;
 	be->rings = kcalloc(nr_queues, sizeof(*be->rings), GFP_KERNEL);
 	if (!be->rings) {
 		err = -ENOMEM;
@@ -990,12 +991,22 @@ static const struct xenbus_device_id vbd_ids[] = {
 	{ "" }
 };
 
+static bool handover;
+module_param(handover, bool, 0444);
+MODULE_PARM_DESC(handover,
+		 "Load next to another \"vbd\" backend (xen-blkback) to take its devices over one at a time, live");
+
 /*
- * allow_rebind: unbinding (or unloading) leaves a connected frontend
- * Connected, its rings answered and idle, for the next backend bound to
- * the device to take up (vbd_start()).
+ * The driver is named "vbdback", not after the "vbd" devices it serves
+ * (xen-blkback's name), so that both can be loaded at once while an admin
+ * moves devices from one to the other with unbind and bind: a guest's disk
+ * then waits only for its own device's move, not for a module to unload
+ * and load. allow_rebind: unbinding (or unloading) leaves a connected
+ * frontend Connected, its rings answered and idle, for the next backend
+ * bound to the device to take up (vbd_start()).
  */
 static struct xenbus_driver vbd_driver = {
+	.name = KBUILD_MODNAME,
 	.ids = vbd_ids,
 	.probe = vbd_probe,
 	.remove = vbd_remove,
@@ -1005,40 +1016,58 @@ static struct xenbus_driver vbd_driver = {
 
 static int vbd_name_device(struct device *dev, void *data)
 {
+	unsigned int *n = data;
+
 	pr_err("  %s is bound to it\n", dev_name(dev));
+	(*n)++;
 	return 0;
 }
 
 /*
- * Another driver has the "vbd" backend (xen-blkback): name it and its
- * devices, and how to hand them over live, rather than leave the admin
- * with -EBUSY.
+ * Another "vbd" backend (xen-blkback) is loaded. Without handover=1 that
+ * is a mistake that would leave new devices to whichever driver the bus
+ * tries first: name it, its devices and how to move them, and refuse.
+ *
+ * Return: 0 to go on, or -EBUSY.
  */
-static void vbd_report_other_backend(void)
+static int vbd_check_other_backend(void)
 {
-	struct device_driver *other = NULL;
+	struct device_driver *other;
+	unsigned int n = 0;
 
-	/* xenbus set the bus before driver_register() refused the name. */
-	if (vbd_driver.driver.bus)
-		other = driver_find("vbd", vbd_driver.driver.bus);
-	pr_err("xenbus backend \"vbd\" is already registered by %s\n",
-	       other && other->owner ? other->owner->name : "another module");
-	if (other && driver_for_each_device(other, NULL, NULL, vbd_name_device))
+	other = driver_find("vbd", vbd_driver.driver.bus);
+	if (!other)
+		return 0;
+	if (handover) {
+		pr_info("loaded next to %s for a handover: move each device with unbind and bind\n",
+			other->owner ? other->owner->name : "another vbd backend");
+		return 0;
+	}
+	pr_err("the xenbus backend \"vbd\" is served by %s\n",
+	       other->owner ? other->owner->name : "another module");
+	if (driver_for_each_device(other, NULL, &n, vbd_name_device))
 		pr_err("  (its devices cannot be listed)\n");
-	pr_err("to hand its devices over with their guests running: unbind each (echo vbd-D-N > /sys/bus/xen-backend/drivers/vbd/unbind), unload that module, then load vbdback\n");
+	pr_err("%u device%s; to move them with their guests running: modprobe vbdback handover=1, then for each D-N: echo vbd-D-N > /sys/bus/xen-backend/drivers/vbd/unbind; echo vbd-D-N > /sys/bus/xen-backend/drivers/vbdback/bind; finally rmmod xen-blkback\n",
+	       n, n == 1 ? "" : "s");
+	return -EBUSY;
 }
 
 /**
  * vbd_xenbus_register() - register the "vbd" xenbus backend driver
  *
- * Return: 0 or a negative errno (-EBUSY while xen-blkback holds "vbd").
+ * Return: 0 or a negative errno (-EBUSY while xen-blkback serves "vbd"
+ * devices and handover is not set).
  */
 int vbd_xenbus_register(void)
 {
 	int err = xenbus_register_backend(&vbd_driver);
 
-	if (err == -EBUSY)
-		vbd_report_other_backend();
+	if (err)
+		return err;
+	/* The bus is known once registered; devices bound elsewhere stay. */
+	err = vbd_check_other_backend();
+	if (err)
+		xenbus_unregister_driver(&vbd_driver);
 	return err;
 }
 

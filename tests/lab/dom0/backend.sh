@@ -15,9 +15,20 @@ lab_blkback_loaded() {
 	grep -q '^xen_blkback ' /proc/modules
 }
 
-# The xenbus "vbd" backend driver is registered.
+# The xenbus driver of the backend under test: vbdback's is named after the
+# module, so that it can be loaded next to xen-blkback's "vbd" for a live
+# handover.
+lab_backend_drv() {
+	if [ "$LAB_BACKEND" = vbdback ]; then
+		echo /sys/bus/xen-backend/drivers/vbdback
+	else
+		echo /sys/bus/xen-backend/drivers/vbd
+	fi
+}
+
+# The backend under test has registered its xenbus driver for "vbd" devices.
 lab_backend_registered() {
-	[ -d /sys/bus/xen-backend/drivers/vbd ]
+	[ -d "$(lab_backend_drv)" ]
 }
 
 lab_backend_load() {
@@ -43,7 +54,7 @@ lab_backend_load() {
 		sleep 0.2
 	done
 	lab_backend_loaded || { echo "$LAB_MODNAME not in /proc/modules"; return 1; }
-	lab_backend_registered || { echo "no xenbus backend driver 'vbd' registered"; return 1; }
+	lab_backend_registered || { echo "no xenbus backend driver $(lab_backend_drv) registered"; return 1; }
 	if [ "$LAB_BACKEND" = vbdback ] && lab_blkback_loaded; then
 		echo "xen_blkback got loaded next to vbdback"
 		return 1
@@ -62,7 +73,7 @@ lab_backend_unload() {
 		return 1
 	fi
 	if lab_backend_registered; then
-		echo "xenbus backend driver 'vbd' still registered after rmmod"
+		echo "xenbus backend driver $(lab_backend_drv) still registered after rmmod"
 		return 1
 	fi
 	return 0

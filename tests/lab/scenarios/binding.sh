@@ -22,8 +22,8 @@ for vdev in xvda xvdb; do
 	lab_check_binding "$D" "$N"
 	lab_assert_eq "$vdev backend state" "$(lab_be_state "$D" "$N")" 4
 	lab_assert_eq "$vdev frontend state" "$(lab_fe_state "$D" "$N")" 4
-	lab_check "$vdev listed under /sys/bus/xen-backend/drivers/vbd" \
-		test -e "/sys/bus/xen-backend/drivers/vbd/vbd-$D-$N"
+	lab_check "$vdev listed under $(lab_backend_drv)" \
+		test -e "$(lab_backend_drv)/vbd-$D-$N"
 	lab_check "$vdev has backend statistics" test -r "$(lab_be_sys "$D" "$N")/statistics/rd_req"
 done
 

@@ -2,23 +2,28 @@
 # shellcheck shell=bash
 # lab-timeout: 900
 #
-# handover: the backend is swapped under running guests, the way
-# Documentation/admin-guide.rst tells an operator to: unbind every vbd from
-# the backend serving it, unload that module, load the other one, which
-# takes up the live rings. Two guests, three disks (g1: xvda, xvdb; g2:
-# xvda, without persistent grants), each disk under fio crc32c verify
-# (random 4k writes, verified behind them) through each swap:
-#   xen-blkback -> xen-blkback   (the reference: xen-blkback's own rebind)
-#   xen-blkback -> vbdback
-#   vbdback     -> xen-blkback
-#   xen-blkback -> vbdback       (back to the lab's backend)
-# After each swap every vbd must be bound to the new module with backend and
+# handover: the backend is swapped under running guests, with the two
+# procedures of Documentation/admin-guide.rst:
+#   move: the new backend is loaded next to the old one (vbdback with
+#     handover=1), each device is unbound from the old and bound to the new
+#     at once, then the old one is unloaded;
+#   swap: every device is unbound, the old module unloaded, the new one
+#     loaded, which takes the devices up as it probes them.
+# Two guests, three disks (g1: xvda, xvdb; g2: xvda, without persistent
+# grants), each disk under fio crc32c verify (random 4k writes, verified
+# behind them) through each of:
+#   swap xen-blkback -> xen-blkback  (the reference: xen-blkback's own rebind)
+#   move xen-blkback -> vbdback
+#   move vbdback     -> xen-blkback
+#   swap xen-blkback -> vbdback
+# After each, every vbd must be bound to the new module with backend and
 # frontend Connected, and fio must end with no error and no verify message.
 # The longest I/O any guest saw (fio's largest completion latency) is the
-# pause the swap cost; it must stay under HANDOVER_MAX_PAUSE_MS, and the
-# ratio to xen-blkback's own rebind is printed. HANDOVER_ROUNDS repeats the
+# pause it cost; it must stay under HANDOVER_MAX_PAUSE_MS, and the moves'
+# pauses are printed against the reference. HANDOVER_ROUNDS repeats the
 # sequence (default 1). dom0 must log each device taken up, and no refused
-# bind or shut ring.
+# bind or shut ring; loading vbdback next to xen-blkback without
+# handover=1 must fail and name the devices.
 #
 # Runs with the vbdback lab backend only: it loads both modules itself.
 
@@ -34,15 +39,16 @@ if [ "$LAB_BACKEND" != vbdback ]; then
 fi
 lab_on_end live_restore_vbdback
 
-# phase FROM TO: fio on every disk, swap, wait until served, stop fio;
-# sets PAUSE.
+# phase swap|move FROM TO: fio on every disk, hand over, wait until served,
+# stop fio; sets PAUSE.
 phase() {
-	local name="$1 -> $2" mod=${2//-/_}
+	local how=$1 name="$1 $2 -> $3" mod=${3//-/_}
+	shift
 	LIVE_PAUSE_MS=0
 	live_fio_start g1 xvda xvdb
 	live_fio_start g2 xvda
 	sleep 5
-	live_swap "$1" "$2" || return 1
+	"live_$how" "$1" "$2" || return 1
 	lab_wait 60 "$name: every disk served by $mod" live_served "$mod" ||
 		lab_fail "$name: not every disk served by $mod: $(lab_be_list)"
 	sleep 5
@@ -69,22 +75,36 @@ lab_guest_cmd g2 60 'wait_disk xvda 30' || lab_fail "g2: disk missing"
 lab_wait 60 "every disk served by xen_blkback" live_served xen_blkback ||
 	lab_fail "disks not served by xen_blkback at the start"
 
+# Misuse: vbdback next to a serving xen-blkback, without handover=1.
+DMESG0=$(dmesg | wc -l)
+lab_check "insmod vbdback next to xen-blkback without handover=1 fails" \
+	sh -c "! timeout 60 insmod '$LAB_MODULE' 2>/dev/null"
+lab_check "the refusal names xen_blkback" \
+	sh -c "dmesg | tail -n +$((DMESG0 + 1)) | grep -q 'vbd\" is served by xen_blkback'"
+lab_assert_eq "the refusal lists every device" \
+	"$(live_dmesg_since "$DMESG0" | grep -c 'vbd-[0-9]*-[0-9]* is bound to it')" 3
+lab_check "the refusal says how to hand over" \
+	sh -c "dmesg | tail -n +$((DMESG0 + 1)) | grep -q 'modprobe vbdback handover=1'"
+lab_check "the disks are still served by xen_blkback" live_served xen_blkback
+
 PAUSES=()
 DMESG0=$(dmesg | wc -l)
 for round in $(seq 1 "$ROUNDS"); do
 	lab_log "round $round of $ROUNDS"
-	phase xen-blkback xen-blkback
+	phase swap xen-blkback xen-blkback
 	STOCK_PAUSE=$PAUSE
-	phase xen-blkback vbdback
-	VBD_PAUSE=$PAUSE
-	phase vbdback xen-blkback
-	phase xen-blkback vbdback
+	phase move xen-blkback vbdback
+	TO_VBD_PAUSE=$PAUSE
+	phase move vbdback xen-blkback
+	TO_STOCK_PAUSE=$PAUSE
+	phase swap xen-blkback vbdback
 	lab_failed && break
 done
 for p in "${PAUSES[@]}"; do
 	lab_log "pause: $p"
 done
-lab_log "pause of the switch to vbdback / of xen-blkback's own rebind: $VBD_PAUSE / $STOCK_PAUSE ms = $(live_ratio "$VBD_PAUSE" "$STOCK_PAUSE")"
+lab_log "pause of a move to vbdback / of xen-blkback's own rebind: $TO_VBD_PAUSE / $STOCK_PAUSE ms = $(live_ratio "$TO_VBD_PAUSE" "$STOCK_PAUSE")"
+lab_log "pause of a move back to xen-blkback / of xen-blkback's own rebind: $TO_STOCK_PAUSE / $STOCK_PAUSE ms = $(live_ratio "$TO_STOCK_PAUSE" "$STOCK_PAUSE")"
 lab_assert_eq "devices vbdback took up live" \
 	"$(live_dmesg_since "$DMESG0" | grep -c 'took up the live rings')" $((ROUNDS * 2 * 3))
 lab_assert_eq "refused binds or shut rings in dom0's log" \
