@@ -187,6 +187,7 @@ upgrade-module:
 	cp -p Kbuild $(UPGRADE_DIR)/
 	cp -p $(SRC)/Kbuild $(DKMS_FILES) $(UPGRADE_DIR)/$(SRC)/
 	$(MAKE) -C $(KDIR) M=$(CURDIR)/$(UPGRADE_DIR) $(NO_SIGN) modules
+	strip --strip-debug $(UPGRADE_MODULE)
 
 lab: module tools upgrade-module
 	$(LAB) --module $(MODULE) --timeout $(LAB_TIMEOUT) \

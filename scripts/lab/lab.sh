@@ -224,7 +224,9 @@ touch "$OUT/.lab-out"
 # change what the scenarios reload); /lab-out is where dom0 sees $OUT.
 DOM0_MODULE=
 if [ "$BACKEND" = vbdback ]; then
-	cp "$MODULE" "$OUT/$MODNAME.ko" || fail_early "cannot copy $MODULE"
+	# Without its debug information, as DKMS installs it: dom0 reads the
+	# module over 9p, and a live upgrade's pause includes that load.
+	strip --strip-debug -o "$OUT/$MODNAME.ko" "$MODULE" || fail_early "cannot copy $MODULE"
 	sha256sum "$MODULE" >"$OUT/module.sha256"
 	DOM0_MODULE=/lab-out/$MODNAME.ko
 fi

@@ -31,9 +31,9 @@ live_restore_vbdback() {
 # allow_rebind, so the frontends stay Connected.
 live_unbind() {
 	local d
-	for d in "$VBDDRV"/vbd-*; do
+	for d in "$VBDDRV"/vbd-* "$VBDDRV"back/vbd-*; do
 		[ -e "$d" ] || continue
-		echo "${d##*/}" >"$VBDDRV/unbind" || return 1
+		echo "${d##*/}" >"${d%/*}/unbind" || return 1
 	done
 }
 
@@ -71,40 +71,23 @@ live_drv() {
 	fi
 }
 
-# live_load_next vbdback|xen-blkback: load it next to the other backend.
-live_load_next() {
-	local d
-	if [ "$1" = vbdback ]; then
-		for d in $(modinfo -F depends "$LAB_MODULE" | tr ',' ' '); do
-			modprobe "$d" || return 1
-		done
-		timeout 60 insmod "$LAB_MODULE" handover=1
-	else
-		rm -f "$BLACKLIST"
-		timeout 60 modprobe xen-blkback
-	fi
-}
-
-# live_move FROM TO: the live handover of Documentation/admin-guide.rst: TO
-# is loaded next to FROM, each device is unbound from FROM and bound to TO
-# at once (its guest waits for nothing else), then FROM is unloaded. Sets
-# LIVE_SWAP_MS to the whole procedure's time.
+# live_move FROM TO: the live handover of Documentation/admin-guide.rst,
+# with the tool it documents (tools/vbd-handover): TO is loaded next to
+# FROM, each device is unbound from FROM and bound to TO at once (its guest
+# waits for nothing else), then FROM is unloaded. Sets LIVE_SWAP_MS to the
+# whole procedure's time and LIVE_MOVE_OUT to the tool's output.
 live_move() {
-	local from=$1 to=$2 src dst d n t0
-	src=$(live_drv "$from")
-	dst=$(live_drv "$to")
+	local from=$1 to=$2 t0 rc
 	t0=$(date +%s%N)
-	live_load_next "$to" || { lab_fail "$from -> $to: load $to next to $from"; return 1; }
-	for d in "$src"/vbd-*; do
-		[ -e "$d" ] || continue
-		n=${d##*/}
-		echo "$n" >"$src/unbind" || { lab_fail "$from -> $to: unbind $n"; return 1; }
-		echo "$n" >"$dst/bind" || { lab_fail "$from -> $to: bind $n to $to"; return 1; }
-	done
-	lab_rmmod_retry "${from//-/_}" || { lab_fail "$from -> $to: rmmod $from"; return 1; }
-	[ "$to" = vbdback ] && printf 'blacklist xen-blkback\ninstall xen-blkback /bin/false\n' >"$BLACKLIST"
+	LIVE_MOVE_OUT=$(VBD_HANDOVER_INSMOD=$LAB_MODULE "$LAB_REPO/tools/vbd-handover" "$to" 2>&1)
+	rc=$?
 	LIVE_SWAP_MS=$((($(date +%s%N) - t0) / 1000000))
-	lab_log "$from -> $to: loaded next to it, moved every device, unloaded in $LIVE_SWAP_MS ms"
+	printf '%s\n' "$LIVE_MOVE_OUT" | sed "s/^/[$LAB_SCENARIO] /"
+	[ "$rc" = 0 ] || { lab_fail "$from -> $to: vbd-handover exit status $rc"; return 1; }
+	if [ "$to" = vbdback ]; then
+		printf 'blacklist xen-blkback\ninstall xen-blkback /bin/false\n' >"$BLACKLIST"
+	fi
+	lab_log "$from -> $to: moved every device and unloaded $from in $LIVE_SWAP_MS ms"
 }
 
 # live_served MODNAME: every disk of every LIVE_GUESTS guest is bound to

@@ -23,7 +23,10 @@
 # pauses are printed against the reference. HANDOVER_ROUNDS repeats the
 # sequence (default 1). dom0 must log each device taken up, and no refused
 # bind or shut ring; loading vbdback next to xen-blkback without
-# handover=1 must fail and name the devices.
+# handover=1 must fail and name the devices. The moves use the shipped
+# tool, tools/vbd-handover. Last, a move to a xen-blkback that cannot serve
+# g2's 4-page ring (max_ring_page_order=0) must leave that disk on vbdback,
+# named with the reason, while g1's disks move, and everything moves back.
 #
 # Runs with the vbdback lab backend only: it loads both modules itself.
 
@@ -66,7 +69,8 @@ lab_backend_unload >/dev/null || { lab_fail "cannot unload vbdback"; lab_end; }
 msg=$(live_load xen-blkback) || { lab_fail "cannot load xen-blkback: $msg"; lab_end; }
 lab_brd_setup 3 64 || lab_end
 lab_guest_create g1 "$(lab_disk /dev/ram0 xvda)" "$(lab_disk /dev/ram1 xvdb)" || lab_end
-lab_guest_create g2 --args "xen_blkfront.feature_persistent=0" "$(lab_disk /dev/ram2 xvda)" || lab_end
+lab_guest_create g2 --args "xen_blkfront.feature_persistent=0 xen_blkfront.max_ring_page_order=2" \
+	"$(lab_disk /dev/ram2 xvda)" || lab_end
 LIVE_GUESTS=(g1 g2)
 lab_guest_wait_ready g1 || lab_end
 lab_guest_wait_ready g2 || lab_end
@@ -105,8 +109,43 @@ for p in "${PAUSES[@]}"; do
 done
 lab_log "pause of a move to vbdback / of xen-blkback's own rebind: $TO_VBD_PAUSE / $STOCK_PAUSE ms = $(live_ratio "$TO_VBD_PAUSE" "$STOCK_PAUSE")"
 lab_log "pause of a move back to xen-blkback / of xen-blkback's own rebind: $TO_STOCK_PAUSE / $STOCK_PAUSE ms = $(live_ratio "$TO_STOCK_PAUSE" "$STOCK_PAUSE")"
+# A device xen-blkback could not serve stays on vbdback: g2's ring has
+# order 2, and this xen-blkback serves order 0 only.
+lab_log "--- a move xen-blkback cannot take"
+timeout 60 modprobe --ignore-install xen-blkback max_ring_page_order=0 ||
+	lab_fail "cannot load xen-blkback with max_ring_page_order=0"
+G2DEV=vbd-$(lab_guest_domid g2)-$(lab_devid xvda)
+out=$("$LAB_REPO/tools/vbd-handover" -n xen-blkback 2>&1)
+rc=$?
+printf '%s\n' "$out" | sed "s/^/[$LAB_SCENARIO] /"
+lab_assert_eq "vbd-handover -n: exit status" "$rc" 1
+lab_check "vbd-handover -n names $G2DEV and its ring order" \
+	grep -q "$G2DEV stays on vbdback: its ring has order 2, xen-blkback serves at most 0" <<<"$out"
+LIVE_PAUSE_MS=0
+live_fio_start g1 xvda xvdb
+live_fio_start g2 xvda
+out=$(VBD_HANDOVER_INSMOD=$LAB_MODULE "$LAB_REPO/tools/vbd-handover" xen-blkback 2>&1)
+rc=$?
+printf '%s\n' "$out" | sed "s/^/[$LAB_SCENARIO] /"
+lab_assert_eq "vbd-handover: exit status with a device left" "$rc" 1
+lab_assert_eq "g2's disk still on vbdback" "$(lab_be_module "$(lab_guest_domid g2)" "$(lab_devid xvda)")" vbdback
+lab_assert_eq "g1's disks on xen-blkback" \
+	"$(lab_be_module "$(lab_guest_domid g1)" "$(lab_devid xvda)") $(lab_be_module "$(lab_guest_domid g1)" "$(lab_devid xvdb)")" \
+	"xen_blkback xen_blkback"
+lab_check "vbdback still loaded" grep -q '^vbdback ' /proc/modules
+out=$(VBD_HANDOVER_INSMOD=$LAB_MODULE "$LAB_REPO/tools/vbd-handover" vbdback 2>&1)
+lab_assert_eq "vbd-handover back to vbdback: exit status" "$?" 0 ||
+	printf '%s\n' "$out" | sed "s/^/[$LAB_SCENARIO] /"
+printf 'blacklist xen-blkback\ninstall xen-blkback /bin/false\n' >"$BLACKLIST"
+LIVE_GUESTS=(g1 g2)
+lab_wait 60 "every disk served by vbdback again" live_served vbdback ||
+	lab_fail "not every disk back on vbdback"
+sleep 3
+live_fio_stop g1 "partial move"
+live_fio_stop g2 "partial move"
+
 lab_assert_eq "devices vbdback took up live" \
-	"$(live_dmesg_since "$DMESG0" | grep -c 'took up the live rings')" $((ROUNDS * 2 * 3))
+	"$(live_dmesg_since "$DMESG0" | grep -c 'took up the live rings')" $((ROUNDS * 2 * 3 + 2))
 lab_assert_eq "refused binds or shut rings in dom0's log" \
 	"$(live_dmesg_since "$DMESG0" | grep -cE 'cannot take up|refusing the bind|ring shut')" 0
 lab_end

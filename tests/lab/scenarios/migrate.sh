@@ -95,8 +95,8 @@ migrate_once() {
 }
 
 lab_brd_setup 2 64 || lab_end
-lab_guest_create pg --memory 256 "$(lab_disk /dev/ram0 xvda)" || lab_end
-lab_guest_create np --memory 256 --args "xen_blkfront.feature_persistent=0" \
+lab_guest_create pg --memory 384 "$(lab_disk /dev/ram0 xvda)" || lab_end
+lab_guest_create np --memory 384 --args "xen_blkfront.feature_persistent=0" \
 	"$(lab_disk /dev/ram1 xvda)" || lab_end
 lab_guest_wait_ready pg || lab_end
 lab_guest_wait_ready np || lab_end

@@ -12,6 +12,9 @@
 # served again with both ends Connected, g2's disk still on two queues. The
 # longest guest I/O of each cycle is printed, and must stay under
 # UPGRADE_MAX_PAUSE_MS.
+# Then the same by way of xen-blkback (tools/vbd-handover: vbdback ->
+# xen-blkback loaded with max_queues=2 -> the other build), where no module
+# load stands between a device's unbind and its bind.
 # Then a bind vbdback must refuse: g1's physical-device is pointed at a
 # device that does not exist before the new build loads. vbdback must log
 # why and leave that device unbound with its frontend Connected (the other
@@ -72,8 +75,36 @@ for c in $(seq 1 "$CYCLES"); do
 	lab_failed && break
 done
 lab_log "longest guest I/O per cycle (ms): ${PAUSES[*]}"
+
+# --- an upgrade by way of xen-blkback: two moves, no unload in the way --
+hop() {
+	local out rc
+	LIVE_PAUSE_MS=0
+	live_fio_start g1 xvda
+	live_fio_start g2 xvda
+	sleep 3
+	timeout 60 modprobe --ignore-install xen-blkback max_queues=2 ||
+		{ lab_fail "hop: cannot load xen-blkback with max_queues=2"; return 1; }
+	out=$("$LAB_REPO/tools/vbd-handover" xen-blkback 2>&1)
+	rc=$?
+	printf '%s\n' "$out" | sed "s/^/[$LAB_SCENARIO] hop: /"
+	[ "$rc" = 0 ] || lab_fail "hop: vbd-handover xen-blkback: exit status $rc"
+	out=$(VBD_HANDOVER_INSMOD=$1 "$LAB_REPO/tools/vbd-handover" vbdback 2>&1)
+	rc=$?
+	printf '%s\n' "$out" | sed "s/^/[$LAB_SCENARIO] hop: /"
+	[ "$rc" = 0 ] || lab_fail "hop: vbd-handover vbdback: exit status $rc"
+	lab_wait 60 "hop: every disk served by vbdback" live_served vbdback ||
+		lab_fail "hop: not every disk served by vbdback"
+	lab_assert_eq "hop: g2's disk on two queues" \
+		"$(cat "$(lab_be_sys "$G2" "$N")/vbdback/nr_queues" 2>/dev/null)" 2
+	sleep 3
+	live_fio_stop g1 hop
+	live_fio_stop g2 hop
+	lab_log "hop: longest guest I/O $LIVE_PAUSE_MS ms"
+}
+lab_failed || hop "${modules[$(((CYCLES + 1) % 2))]}"
 lab_assert_eq "devices taken up live" \
-	"$(live_dmesg_since "$DMESG0" | grep -c 'took up the live rings')" $((CYCLES * 2))
+	"$(live_dmesg_since "$DMESG0" | grep -c 'took up the live rings')" $((CYCLES * 2 + 2))
 
 # --- a bind that must be refused --------------------------------------
 BE=$(lab_be_xs "$G1" "$N")
@@ -86,18 +117,19 @@ lab_rmmod_retry vbdback || lab_fail "refusal: rmmod vbdback"
 lab_xs_write "$BE/physical-device" "ffe:ffe"
 DMESG1=$(dmesg | wc -l)
 msg=$(live_load vbdback) || lab_fail "refusal: load vbdback: $msg"
-bound() { [ -e "$VBDDRV/$1" ]; }
+DRV=$(live_drv vbdback)
+bound() { [ -e "$DRV/$1" ]; }
 lab_wait 30 "refusal: g2's disk taken up" bound "vbd-$G2-$N" || lab_fail "refusal: g2's disk not bound"
 sleep 2
-lab_check "refusal: $DEV left unbound" sh -c "! [ -e '$VBDDRV/$DEV' ]"
+lab_check "refusal: $DEV left unbound" sh -c "! [ -e '$DRV/$DEV' ]"
 lab_assert_eq "refusal: $DEV frontend still Connected" "$(lab_fe_state "$G1" "$N")" 4
 lab_assert_eq "refusal: $DEV backend state left Connected" "$(lab_be_state "$G1" "$N")" 4
 lab_check "refusal: dom0 logged why, naming the device and the domain" \
-	sh -c "dmesg | tail -n +$((DMESG1 + 1)) | grep -q 'vbd $DEV: domain $G1: cannot take up the live device: opening device 4094:4094'"
+	sh -c "dmesg | tail -n +$((DMESG1 + 1)) | grep -q '$DEV: domain $G1: cannot take up the live device: opening device 4094:4094'"
 lab_check "refusal: dom0 logged the refused bind" \
-	sh -c "dmesg | tail -n +$((DMESG1 + 1)) | grep -q 'vbd $DEV: domain $G1: refusing the bind'"
+	sh -c "dmesg | tail -n +$((DMESG1 + 1)) | grep -q '$DEV: domain $G1: refusing the bind'"
 lab_xs_write "$BE/physical-device" "$PHYS"
-echo "$DEV" >"$VBDDRV/bind" || lab_fail "refusal: bind $DEV by hand"
+echo "$DEV" >"$DRV/bind" || lab_fail "refusal: bind $DEV by hand"
 lab_wait 30 "refusal: every disk served after the bind" live_served vbdback ||
 	lab_fail "refusal: not every disk served after binding $DEV"
 sleep 3
