@@ -36,6 +36,7 @@ COMPAT_KDIRS ?= $(sort $(wildcard /usr/src/linux-headers-6.12.*-amd64))
 
 DEPMOD ?= depmod
 MODPROBE_CONF ?= /etc/modprobe.d/vbdback.conf
+SBINDIR ?= /usr/sbin
 VERSION := $(shell cat $(CURDIR)/VERSION)
 
 # Where make install puts the module, whatever the kernel's own default for
@@ -89,6 +90,7 @@ install: module tools
 	$(MAKE) -C $(KDIR) M=$(CURDIR) INSTALL_MOD_PATH=$(DESTDIR) \
 		INSTALL_MOD_DIR=$(INSTALL_MOD_DIR) $(NO_SIGN) modules_install
 	install -D -m 0644 packaging/vbdback-modprobe.conf $(DESTDIR)$(MODPROBE_CONF)
+	install -D -m 0755 tools/vbd-handover $(DESTDIR)$(SBINDIR)/vbd-handover
 	$(MAKE) -C $(VBDTOP) install DESTDIR=$(DESTDIR)
 	$(if $(DESTDIR),,$(DEPMOD) -a $(KVER))
 
@@ -101,7 +103,7 @@ uninstall:
 		rmdir --ignore-fail-on-non-empty $$d $${d%/*} $${d%/*/*} \
 			$${d%/*/*/*} 2>/dev/null || true; \
 	done
-	rm -f $(DESTDIR)$(MODPROBE_CONF)
+	rm -f $(DESTDIR)$(MODPROBE_CONF) $(DESTDIR)$(SBINDIR)/vbd-handover
 	$(MAKE) -C $(VBDTOP) uninstall DESTDIR=$(DESTDIR)
 	$(if $(DESTDIR),,$(DEPMOD) -a $(KVER))
 

@@ -843,18 +843,15 @@ static int vbd_parse_devid(struct xenbus_device *xdev, unsigned int *devid)
 	return last ? kstrtouint(last + 1, 10, devid) : -EINVAL;
 }
 
-static int vbd_probe(struct xenbus_device *xdev,
-		     const struct xenbus_device_id *id)
+/* The backend's memory, workqueue and sysfs files; nothing talks yet. */
+static struct vbd_backend *vbd_alloc(struct xenbus_device *xdev)
 {
-	bool live = vbd_is_live(xdev);
 	struct vbd_backend *be;
-	int err;
+	int err = -ENOMEM;
 
 	be = kzalloc(sizeof(*be), GFP_KERNEL);
-	if (!be) {
-		err = -ENOMEM;
-		goto report;
-	}
+	if (!be)
+		return ERR_PTR(err);
 	be->xdev = xdev;
 	be->domid = xdev->otherend_id;
 	err = vbd_parse_devid(xdev, &be->devid);
@@ -865,38 +862,19 @@ static int vbd_probe(struct xenbus_device *xdev,
 	INIT_DELAYED_WORK(&be->open_work, vbd_open_work);
 	vbd_resize_init(be);
 	dev_set_drvdata(&xdev->dev, be);
-
 	be->wq = alloc_workqueue("vbdback-%u-%u", WQ_MEM_RECLAIM | WQ_HIGHPRI,
 				 0, be->domid, be->devid);
-	if (!be->wq) {
-		err = -ENOMEM;
+	err = -ENOMEM;
+	if (!be->wq)
 		goto free_be;
-	}
 	err = vbd_stats_sysfs_add(be);
 	if (err)
 		goto destroy_wq;
 	err = vbd_qos_sysfs_add(be);
 	if (err)
 		goto remove_stats;
-	err = vbd_start(be);
-	if (err)
-		goto disconnect;
-	/* Fires at once if the hotplug script has already run. */
-	err = vbd_watch_start(be);
-	if (err)
-		goto disconnect;
-	vbd_debug_add(VBD_DBG_BACKENDS, 1);
-	return 0;
+	return be;
 
-disconnect:
-	cancel_delayed_work_sync(&be->open_work);
-	mutex_lock(&be->lock);
-	vbd_disconnect_rings(be);
-	vbd_close_disk(be);
-	mutex_unlock(&be->lock);
-	vbd_resize_stop(be);
-	vbd_qos_sysfs_remove(be);
-	vbd_qos_release(be);
 remove_stats:
 	vbd_stats_sysfs_remove(be);
 destroy_wq:
@@ -904,6 +882,52 @@ destroy_wq:
 free_be:
 	dev_set_drvdata(&xdev->dev, NULL);
 	kfree(be);
+	return ERR_PTR(err);
+}
+
+/*
+ * Stop serving and free everything; the watches are stopped, so nothing
+ * queues the open work again.
+ */
+static void vbd_free(struct vbd_backend *be)
+{
+	cancel_delayed_work_sync(&be->open_work);
+	mutex_lock(&be->lock);
+	vbd_disconnect_rings(be);
+	vbd_close_disk(be);
+	mutex_unlock(&be->lock);
+	vbd_resize_stop(be);
+	vbd_qos_sysfs_remove(be);
+	vbd_stats_sysfs_remove(be);
+	vbd_qos_release(be);
+	WARN_ON_ONCE(be->nr_rings || be->disk_open);
+	destroy_workqueue(be->wq);
+	dev_set_drvdata(&be->xdev->dev, NULL);
+	kfree(be);
+}
+
+static int vbd_probe(struct xenbus_device *xdev,
+		     const struct xenbus_device_id *id)
+{
+	bool live = vbd_is_live(xdev);
+	struct vbd_backend *be;
+	int err;
+
+	be = vbd_alloc(xdev);
+	err = PTR_ERR_OR_ZERO(be);
+	if (err)
+		goto report;
+	err = vbd_start(be);
+	/* Fires at once if the hotplug script has already run. */
+	if (!err)
+		err = vbd_watch_start(be);
+	if (err) {
+		vbd_free(be);
+		goto report;
+	}
+	vbd_debug_add(VBD_DBG_BACKENDS, 1);
+	return 0;
+
 report:
 	/*
 	 * The device stays unbound: without Closing and a reason, the
@@ -921,18 +945,7 @@ static void vbd_remove(struct xenbus_device *xdev)
 	struct vbd_backend *be = dev_get_drvdata(&xdev->dev);
 
 	vbd_watch_stop(be);
-	cancel_delayed_work_sync(&be->open_work);
-	mutex_lock(&be->lock);
-	vbd_disconnect_rings(be);
-	vbd_close_disk(be);
-	mutex_unlock(&be->lock);
-	vbd_resize_stop(be);
-	vbd_qos_sysfs_remove(be);
-	vbd_stats_sysfs_remove(be);
-	vbd_qos_release(be);
-	destroy_workqueue(be->wq);
-	dev_set_drvdata(&xdev->dev, NULL);
-	kfree(be);
+	vbd_free(be);
 	vbd_debug_add(VBD_DBG_BACKENDS, -1);
 }
 
