@@ -34,7 +34,7 @@
 . "$LAB_REPO/tests/lab/live.sh"
 
 ROUNDS=${HANDOVER_ROUNDS:-1}
-MAX_PAUSE_MS=${HANDOVER_MAX_PAUSE_MS:-10000}
+MAX_PAUSE_MS=${HANDOVER_MAX_PAUSE_MS:-30000}
 
 if [ "$LAB_BACKEND" != vbdback ]; then
 	lab_note "handover swaps between both modules itself: run with the vbdback lab backend"
