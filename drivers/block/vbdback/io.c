@@ -390,15 +390,44 @@ int vbd_io_release(struct vbd_req *req)
 	return 0;
 }
 
+static const char *const vbd_io_kind_names[] = {
+	[VBD_IO_READ] = "read",
+	[VBD_IO_WRITE] = "write",
+	[VBD_IO_FLUSH] = "flush",
+	[VBD_IO_BARRIER] = "barrier",
+	[VBD_IO_DISCARD] = "discard",
+	[VBD_IO_SECURE_ERASE] = "secure erase",
+};
+
+/*
+ * One line per failed request, not per bio, and a few a second at most:
+ * a failing disk fails every request the guest sends it.
+ */
+static void vbd_io_report(const struct vbd_req *req, int err)
+{
+	unsigned int kind = req->io.kind;
+
+	dev_err_ratelimited(&req->ring->be->xdev->dev,
+			    "%s of %llu sectors at sector %llu failed on the backing device: %d\n",
+			    kind < ARRAY_SIZE(vbd_io_kind_names) ?
+			    vbd_io_kind_names[kind] : "request",
+			    req->io.nr_sectors, req->req.sector, err);
+}
+
 static void vbd_io_end(struct bio *bio)
 {
 	struct vbd_req *req = bio->bi_private;
+	int err;
 
 	if (bio->bi_status)
 		WRITE_ONCE(req->error, blk_status_to_errno(bio->bi_status));
 	bio_put(bio);
-	if (atomic_dec_and_test(&req->pending))
+	if (atomic_dec_and_test(&req->pending)) {
+		err = READ_ONCE(req->error);
+		if (err)
+			vbd_io_report(req, err);
 		vbd_ring_complete(req);
+	}
 }
 
 static blk_opf_t vbd_io_opf(const struct vbd_io *io)
