@@ -140,3 +140,36 @@ irq_counts() {
 	awk -v n="$1" '$NF == n { s = 0; for (i = 2; i <= NF; i++) if ($i ~ /^[0-9]+$/) s += $i; else break
 		sub(":", "", $1); print $1, s }' /proc/interrupts
 }
+
+# repeat TAG DEADLINE CMD...: run CMD again and again until repeat_stop TAG,
+# for at most DEADLINE seconds (then VBDTEST-KV TAG_deadline=DEADLINE). The
+# stop is looked at between runs. Prints the output of each failed run and
+# of the last one, then TAG_runs and TAG_failed; returns 0 when every run
+# passed and the stop came before the deadline.
+repeat() {
+	local tag=$1 secs=$2 end runs=0 failed=0 late=0 rc=0 out=/tmp/repeat-$1.out
+	shift 2
+	rm -f "/tmp/repeat-$tag.stop"
+	end=$(($(date +%s) + secs))
+	while [ ! -e "/tmp/repeat-$tag.stop" ]; do
+		if [ "$(date +%s)" -ge "$end" ]; then
+			kv "${tag}_deadline" "$secs"
+			late=1
+			break
+		fi
+		"$@" >"$out" 2>&1
+		rc=$?
+		runs=$((runs + 1))
+		if [ "$rc" != 0 ]; then
+			failed=$((failed + 1))
+			cat "$out"
+		fi
+	done
+	[ "$rc" = 0 ] && cat "$out" 2>/dev/null
+	kv "${tag}_runs" "$runs"
+	kv "${tag}_failed" "$failed"
+	[ "$failed" = 0 ] && [ "$late" = 0 ] && [ "$runs" -gt 0 ]
+}
+
+# repeat_stop TAG: make a running repeat TAG end after its current run.
+repeat_stop() { : >"/tmp/repeat-$1.stop"; }
