@@ -61,7 +61,7 @@ LAB := scripts/lab/lab.sh
 LAB_SCENARIOS ?= binding verify stats attach destroy readonly missing \
 	ringpages indirect multiqueue persistent poll discard discard-thin resize \
 	lifecycle readonly-cdrom latency qos vbdtop lvm thinlv iscsi badkeys hostile \
-	handover upgrade
+	handover upgrade disk-faults
 # The whole boot's ceiling: the scenarios above take about 37 minutes.
 LAB_TIMEOUT ?= 3000
 

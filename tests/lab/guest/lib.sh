@@ -173,3 +173,47 @@ repeat() {
 
 # repeat_stop TAG: make a running repeat TAG end after its current run.
 repeat_stop() { : >"/tmp/repeat-$1.stop"; }
+
+# faulty_loop TAG DEV SECONDS: for a disk made to fail for a while: write,
+# read back and compare 64 KiB blocks 256..511 of DEV (bytes 16 to 32 MiB,
+# direct I/O) until faulty_loop_stop TAG or SECONDS. A write or read failing
+# with EIO counts in TAG_eio (the block is then not compared), any other
+# failure or a short read in TAG_other, a read of other data than was
+# written in TAG_bad, a block that went through in TAG_ok. After each block
+# /tmp/faulty-TAG.state has "OK EIO OTHER BAD". Fails on any TAG_bad.
+faulty_loop() {
+	local tag=$1 dev=$2 secs=$3 end ok=0 eio=0 other=0 bad=0 blk=256
+	local w=/tmp/faulty-$1.w r=/tmp/faulty-$1.r e=/tmp/faulty-$1.err
+	rm -f "/tmp/faulty-$tag.stop"
+	echo "0 0 0 0" >"/tmp/faulty-$tag.state"
+	end=$(($(date +%s) + secs))
+	while [ "$(date +%s)" -lt "$end" ] && [ ! -e "/tmp/faulty-$tag.stop" ]; do
+		head -c 65536 /dev/urandom >"$w"
+		rm -f "$r"
+		if dd if="$w" of="$dev" bs=65536 seek=$blk count=1 oflag=direct conv=notrunc 2>"$e" &&
+			dd if="$dev" of="$r" bs=65536 skip=$blk count=1 iflag=direct 2>"$e"; then
+			if [ "$(wc -c <"$r")" != 65536 ]; then
+				other=$((other + 1))
+			elif cmp -s "$w" "$r"; then
+				ok=$((ok + 1))
+			else
+				bad=$((bad + 1))
+			fi
+		elif grep -q 'Input/output error' "$e"; then
+			eio=$((eio + 1))
+		else
+			other=$((other + 1))
+			[ "$other" -le 3 ] && sed "s/^/$tag: /" "$e"
+		fi
+		echo "$ok $eio $other $bad" >"/tmp/faulty-$tag.state"
+		blk=$((blk == 511 ? 256 : blk + 1))
+	done
+	kv "${tag}_ok" "$ok"
+	kv "${tag}_eio" "$eio"
+	kv "${tag}_other" "$other"
+	kv "${tag}_bad" "$bad"
+	[ "$bad" = 0 ]
+}
+
+# faulty_loop_stop TAG: make a running faulty_loop TAG end after its block.
+faulty_loop_stop() { : >"/tmp/faulty-$1.stop"; }
