@@ -127,7 +127,9 @@ if timeout 300 xl save sr "$SAVE" >"$LAB_TMP/sr.save.log" 2>&1; then
 		lab_log "xl restore took $(($(date +%s) - t0)) s: domain $D1"
 		connected sr "$D1"
 		lab_check "sr: agent answers after restore" lab_guest_cmd sr 60 'echo alive'
-		if lab_guest_cmd sr 120 'io_loop_stop; bg_wait io 90'; then
+		if lab_guest_cmd sr 120 'if [ -f /tmp/bg-io.rc ]; then
+				echo "the I/O loop ended on its own before the restore (its 300 s bound)"; exit 1; fi
+			io_loop_stop; bg_wait io 90'; then
 			lab_log "sr: I/O loop across save/restore: $(lab_cmd_kv io_loop_ok) verified writes," \
 				"$(lab_cmd_kv io_loop_errors) errors"
 		else
