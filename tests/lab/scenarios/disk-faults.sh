@@ -14,7 +14,8 @@
 # 1. dm-error: xvdb's table is swapped (dmsetup suspend/load/resume) to an
 #    error target for DISK_FAULTS_SECS (default 5), then to linear again.
 # 2. dm-flakey: the same with a flakey table, up 1 s, down 1 s (its reads
-#    fail while down), so failures and successes interleave.
+#    fail while down), so failures and successes interleave
+#    (DISK_FAULTS_FLAKEY_ARGS, below).
 # 3. Hot removal: xvdd's scsi_debug disk is deleted under I/O
 #    (/sys/block/sdX/device/delete), then xvdd is detached with xl.
 #
@@ -29,6 +30,10 @@
 # remove, and lab_end checks that vbdback holds nothing.
 
 FAULT_SECS=${DISK_FAULTS_SECS:-5}
+# dm-flakey's arguments after the device and offset: up 1 s, down 1 s. A
+# check of the check: "0 1 5 corrupt_bio_byte 32 r 1 0" corrupts every read
+# instead of failing it, and the scenario must fail on wrong data.
+FLAKEY_ARGS=${DISK_FAULTS_FLAKEY_ARGS:-1 1}
 MAX_MSGS=${DISK_FAULTS_MAX_MSGS:-50}
 HUNG_SECS=20
 DM=vbdlab-faults
@@ -181,7 +186,7 @@ dm_fault() {
 # --- 1, 2: device-mapper error and flakey tables ---------------------------
 dm_fault dm-error dmerr "0 $SECT error"
 if timeout 30 modprobe dm_flakey; then
-	dm_fault dm-flakey dmflakey "0 $SECT flakey /dev/ram0 0 1 1"
+	dm_fault dm-flakey dmflakey "0 $SECT flakey /dev/ram0 0 $FLAKEY_ARGS"
 else
 	lab_fail "modprobe dm_flakey"
 fi
