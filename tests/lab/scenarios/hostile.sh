@@ -241,7 +241,7 @@ lab_assert_eq "victim: fio verify messages" "$(lab_cmd_kv fio_verify_msgs)" ""
 if lab_fio_check "$json" "victim: fio verify during the attack (last pass)"; then
 	lab_fio_summary "$json" | sed "s/^/[$LAB_SCENARIO] victim fio (last pass) /"
 	lab_assert_ge "victim: MiB written in the last pass" \
-		"$(jq -r '[.jobs[].write.io_bytes] | add / 1048576 | floor' "$json")" 2
+		"$(jq -r '[.jobs[].write.io_bytes] | add / 1048576 | floor' "$json")" 4
 fi
 
 lab_guest_destroy hostile
