@@ -205,10 +205,10 @@ sleep "$FAULT_SECS"
 lab_guest_cmd "$G" 30 'faulty_loop_stop rm'
 lab_guest_cmd "$G" 60 'bg_wait rm 30'
 lab_assert_eq "hot removal: faulty_loop exit status" "$LAB_CMD_RC" 0
+check_after "hot removal" rm xvdd "$ND" "$mark" ""
 lab_guest_cmd "$G" 30 'kv sectors $(disk_sectors xvdd)' >/dev/null
 lab_log "hot removal: xvdd has $(lab_cmd_kv sectors) sectors in the guest," \
 	"$(lab_be_key "$D" "$ND" sectors) in the backend's key"
-check_after "hot removal" rm xvdd "$ND" "$mark" ""
 lab_check "hot removal: xl block-detach xvdd" lab_block_detach "$G" xvdd
 lab_check "hot removal: vbd-$D-$ND gone" lab_wait 30 "vbd-$D-$ND gone" lab_be_gone "$D" "$ND"
 lab_check "hot removal: guest's xvdd gone" lab_guest_cmd "$G" 60 'wait_disk_gone xvdd 30'
