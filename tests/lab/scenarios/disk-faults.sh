@@ -175,6 +175,7 @@ dm_fault() {
 	lab_log "$what: $DM linear again: $(dm_table table "$DM")"
 	fl_state "$tag"
 	ok0=$FL_OK
+	lab_is_int "$ok0" || ok0=0
 	lab_check "$what: I/O resumes on xvdb once linear again" \
 		lab_wait 60 "$what: xvdb good after the fault" fl_ok_beyond "$tag" $((ok0 + 2))
 	lab_guest_cmd "$G" 30 "faulty_loop_stop $tag"
