@@ -19,16 +19,17 @@
 # 3. Hot removal: xvdd's scsi_debug disk is deleted under I/O
 #    (/sys/block/sdX/device/delete), then xvdd is detached with xl.
 #
-# After each: the guest saw EIO and no wrong data; 8 MiB written at the
-# start of the disk while it was good read back the same (md5); I/O went on
-# once the good table was back; the backend has no request in flight
-# (vbdback/inflight "0 0"); dom0 logged the failures naming the device
-# (vbd-DOMID-DEVID), at least one line and at most DISK_FAULTS_MAX_MSGS
-# (default 50) in all (for the removal, the size dropping to 0 is the line:
-# requests beyond it are then refused as out of range); no task blocked in dom0 or the guest (hung task timeout
-# lowered to 20 s for the scenario), no WARNING or BUG. At the end xvdb
-# passes fio verify and detaches, its device-mapper device is free to
-# remove, and lab_end checks that vbdback holds nothing.
+# After each: the guest saw EIO and no wrong data; on xvdb, 8 MiB written
+# at the start of the disk while it was good read back the same (md5) and
+# I/O went on once the good table was back; the backend has no request in
+# flight (vbdback/inflight "0 0"); dom0 named the device (vbd-DOMID-DEVID)
+# in at least one line about the failure and at most DISK_FAULTS_MAX_MSGS
+# (default 50) lines in all (for the removal the line is the size dropping
+# to 0: requests beyond it are then refused as out of range); no task
+# blocked in dom0 or the guest (hung task timeout lowered to 20 s for the
+# scenario), no WARNING or BUG. At the end xvdb passes fio verify and
+# detaches, its device-mapper device is free to remove, and lab_end checks
+# that vbdback holds nothing.
 
 FAULT_SECS=${DISK_FAULTS_SECS:-5}
 # dm-flakey's arguments after the device and offset: up 1 s, down 1 s. A
