@@ -224,7 +224,7 @@ lab: module tools $(if $(filter package,$(LAB_SCENARIOS)),deb)
 	$(LAB) --module $(MODULE) --timeout $(LAB_TIMEOUT) $(LAB_SCENARIOS)
 
 demo: deps module
-	$(LAB) --module $(MODULE) demo
+	$(LAB) --module $(MODULE) --progress demo
 
 # Settings go to scripts/bench.sh through the environment (make exports
 # command-line variables).
