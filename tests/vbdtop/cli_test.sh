@@ -113,9 +113,13 @@ if python3 -c '
 import json, sys
 lines = open(sys.argv[1]).read().splitlines()
 assert len(lines) == 3, lines
+# Refreshes keep to their deadlines: after a late one the next interval is
+# shorter, but three of them span about three delays.
+span = sum(json.loads(l)["interval"] for l in lines)
+assert span > 0.1, span
 for l in lines:
     o = json.loads(l)
-    assert o["sort"] == "name" and o["interval"] > 0.04, o
+    assert o["sort"] == "name" and o["interval"] > 0, o
     d = {x["domid"]: x for x in o["devices"]}
     assert sorted(d) == [1, 7], d
     a, b = d[1], d[7]

@@ -19,7 +19,7 @@ lab_log "xvda (vbd-$D-$N) served by module: $M"
 if lab_check_binding "$D" "$N"; then
 	blk='not loaded'
 	lab_blkback_loaded && blk=loaded
-	lab_note "the guest's xvda (vbd-$D-$N) is served by module $M (srcversion $(cat "/sys/module/$M/srcversion" 2>/dev/null), from ${LAB_MODULE:-the module path}); xen_blkback is $blk"
+	lab_note "the guest's xvda (vbd-$D-$N) is served by module $M, loaded from a copy of the build's vbdback.ko (sha256 $(cut -c1-16 "$LAB_OUT/module.sha256" 2>/dev/null)...); xen_blkback is $blk"
 fi
 
 lab_progress "fio running in the guest: 4k random read/write, queue depth 16, 10 s"

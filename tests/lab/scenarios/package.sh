@@ -1,13 +1,18 @@
 # SPDX-License-Identifier: GPL-2.0
 # shellcheck shell=bash
-# lab-timeout: 600
+# lab-timeout: 1800
 #
 # package: the Debian packages of make deb (build/deb/) as a user installs
 # them. In dom0, `apt-get install ./vbdback-dkms_*.deb ./vbdtop_*.deb`
 # (offline: every dependency, dkms and the kernel headers among them, is
 # already installed on the host whose root dom0 runs on, so apt fetches
-# nothing); the package's postinst has DKMS build vbdback for dom0's kernel
-# (and for the newest kernel in /boot, as DKMS does on any Debian system).
+# nothing); the package's postinst has DKMS build vbdback for dom0's kernel.
+# DKMS also builds for the newest kernel in /boot when that is not the
+# running one: dom0's /boot is the host's, which may hold a kernel dom0
+# does not run (6.12); its config is hidden from DKMS for the install, so
+# that one build is done, not two. PACKAGE_ALL_KERNELS=1 leaves it there
+# (both builds, and both checked). The build is slow under TCG: see the
+# NOTE line with its time.
 # Then the lab's own vbdback is unloaded and the modprobe.d file the lab
 # writes set aside, so that what is checked is the package's: the
 # blacklist keeps xen-blkback out, `modprobe vbdback` loads the module DKMS
@@ -23,8 +28,12 @@ LAB_CONF=/etc/modprobe.d/vbdlab-no-blkback.conf
 VERSION=$(cat "$LAB_REPO/VERSION")
 GUEST=pkgguest
 
+# pkg_status PACKAGE: dpkg's state of it; not-installed for one dpkg has
+# never heard of.
 pkg_status() {
-	dpkg-query -W -f='${db:Status-Status}' "$1" 2>/dev/null
+	local st
+	st=$(dpkg-query -W -f='${db:Status-Status}' "$1" 2>/dev/null)
+	echo "${st:-not-installed}"
 }
 
 # pkg_restore: no package, no packaged module, the lab's module and
@@ -59,11 +68,34 @@ lab_check "no vbdback module in /lib/modules/$KVER before" \
 	test -z "$(find "/lib/modules/$KVER" -name 'vbdback.ko*')"
 lab_on_end pkg_restore
 
+# pkg_newest_restore: the configs of kernels other than dom0's back in /boot.
+pkg_newest_restore() {
+	local f
+	for f in "$LAB_TMP"/boot-hidden/config-*; do
+		[ -f "$f" ] && mv "$f" /boot/
+	done
+	return 0
+}
+
 # --- install ------------------------------------------------------------
+OTHER=()
+if [ "${PACKAGE_ALL_KERNELS:-0}" = 1 ]; then
+	for f in /boot/config-*; do
+		k=${f#/boot/config-}
+		[ "$k" != "$KVER" ] && [ -d "/lib/modules/$k/build" ] && OTHER+=("$k")
+	done
+else
+	mkdir -p "$LAB_TMP/boot-hidden"
+	lab_on_end pkg_newest_restore
+	for f in /boot/config-*; do
+		[ "$f" = "/boot/config-$KVER" ] || mv "$f" "$LAB_TMP/boot-hidden/"
+	done
+fi
 mkdir -p "$LAB_TMP/deb"
 cp "${DEBS[@]}" "$LAB_TMP/deb/"
+lab_progress "apt-get install ./vbdback-dkms_${VERSION}_all.deb ./vbdtop_${VERSION}_*.deb: DKMS builds vbdback for $KVER${OTHER[*]:+ and ${OTHER[*]}} in dom0 (slow under TCG)"
 t0=$SECONDS
-DEBIAN_FRONTEND=noninteractive timeout 480 apt-get install -y --no-install-recommends \
+DEBIAN_FRONTEND=noninteractive timeout 1500 apt-get install -y --no-install-recommends \
 	"$LAB_TMP"/deb/*.deb >"$LAB_TMP/apt-install.log" 2>&1
 rc=$?
 if [ "$rc" = 0 ]; then
@@ -74,13 +106,19 @@ else
 	lab_end
 fi
 INSTALL_S=$((SECONDS - t0))
+pkg_newest_restore
 sed 's/^/  apt: /' "$LAB_TMP/apt-install.log" | grep -vE 'Reading|Selecting|Preparing|Unpacking' | tail -n 20
-lab_check "apt fetched nothing" bash -c "! grep -qE '^(Get|Err):' '$LAB_TMP/apt-install.log'"
+lab_check "apt fetched nothing from the network" \
+	bash -c "! grep -qE '^(Get|Err|Ign):[0-9]+ [a-z]+://' '$LAB_TMP/apt-install.log'"
 lab_assert_eq "vbdback-dkms installed" "$(pkg_status vbdback-dkms)" installed
 lab_assert_eq "vbdtop installed" "$(pkg_status vbdtop)" installed
 st=$(dkms status -m vbdback -v "$VERSION" -k "$KVER" 2>/dev/null)
 lab_log "dkms status: $st"
 lab_check "dkms: vbdback/$VERSION installed for $KVER" grep -q ': installed' <<<"$st"
+for k in "${OTHER[@]}"; do
+	st=$(dkms status -m vbdback -v "$VERSION" -k "$k" 2>/dev/null)
+	lab_check "dkms: vbdback/$VERSION installed for $k too (the newest kernel)" grep -q ': installed' <<<"$st"
+done
 KO=$(find "/lib/modules/$KVER/updates/dkms" -name 'vbdback.ko*' 2>/dev/null | head -n 1)
 lab_check "module in /lib/modules/$KVER/updates/dkms" test -n "$KO"
 lab_assert_eq "its vermagic" "$(modinfo -F vermagic "$KO" 2>/dev/null | cut -d' ' -f1)" "$KVER"
@@ -97,6 +135,9 @@ if timeout 60 modprobe xen-blkback 2>/dev/null || lab_blkback_loaded; then
 else
 	lab_log "ok: modprobe xen-blkback refused (the package's /lib/modprobe.d/vbdback.conf)"
 fi
+# the only vbdback.ko modprobe can find is the package's (none before)
+lab_assert_eq "modprobe vbdback would load" \
+	"$(modprobe -n -v vbdback 2>&1 | awk '$1 == "insmod" { print $2 }' | tail -n 1)" "$KO"
 if timeout 60 modprobe vbdback; then
 	lab_log "ok: modprobe vbdback"
 else
@@ -104,8 +145,8 @@ else
 	lab_end
 fi
 lab_wait 10 "vbd backend registered" lab_backend_registered || lab_fail "no vbd backend driver after modprobe vbdback"
-lab_assert_eq "loaded module's srcversion is the installed file's" \
-	"$(cat /sys/module/vbdback/srcversion 2>/dev/null)" "$(modinfo -F srcversion "$KO" 2>/dev/null)"
+lab_assert_eq "the installed module is signed by DKMS" "$(modinfo -F signer "$KO" 2>/dev/null)" \
+	"DKMS module signing key"
 
 # --- a guest on it ------------------------------------------------------
 lab_brd_setup 1 256 || lab_end
@@ -157,7 +198,8 @@ else
 	lab_fail "apt-get remove (exit $rc)"
 fi
 REMOVE_S=$((SECONDS - t0))
-lab_check "vbdback-dkms gone" bash -c "[ \"\$(dpkg-query -W -f='\${db:Status-Status}' vbdback-dkms 2>/dev/null)\" != installed ]"
+lab_check "vbdback-dkms gone" test "$(pkg_status vbdback-dkms)" != installed
+lab_check "vbdtop gone" test "$(pkg_status vbdtop)" != installed
 lab_check "no vbdback module left in /lib/modules/$KVER" \
 	test -z "$(find "/lib/modules/$KVER" -name 'vbdback.ko*')"
 lab_check "modinfo vbdback finds nothing" bash -c '! modinfo -n vbdback >/dev/null 2>&1'
@@ -173,5 +215,5 @@ if timeout 60 modprobe xen-blkback && lab_blkback_loaded; then
 else
 	lab_fail "modprobe xen-blkback after removing the package"
 fi
-lab_note "apt-get install (DKMS build included) took ${INSTALL_S}s, apt-get remove ${REMOVE_S}s"
+lab_note "apt-get install (DKMS build for $KVER${OTHER[*]:+ and ${OTHER[*]}} included) took ${INSTALL_S}s, apt-get remove ${REMOVE_S}s"
 lab_end
