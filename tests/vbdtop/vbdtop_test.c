@@ -556,7 +556,7 @@ static char *json_take(struct json_object *o)
 {
 	char *text;
 
-	EXPECT(o != NULL);
+	EXPECT(o);
 	if (!o)
 		return strdup("");
 	text = strdup(vbd_json_text(o));
