@@ -311,7 +311,7 @@ progress_say() {
 show_progress() {
 	local line n
 	[ "$PROGRESS" = 1 ] || return 0
-	n=$(wc -l <"$OUT/serial.log" 2>/dev/null || echo 0)
+	n=$(wc -l 2>/dev/null <"$OUT/serial.log" || echo 0)
 	if [ "$n" -gt "$serial_seen" ]; then
 		while IFS= read -r line; do
 			case $line in
