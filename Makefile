@@ -166,7 +166,7 @@ deb:
 	cd $(DEB_SRC) && dpkg-buildpackage -us -uc -b >../build.log 2>&1 || \
 		{ tail -40 ../build.log; exit 1; }
 	mv $(DEB_OUT)/src/*.deb $(DEB_OUT)/src/*.changes $(DEB_OUT)/src/*.buildinfo $(DEB_OUT)/
-	lintian --pedantic --fail-on warning,info,pedantic --info \
+	lintian --pedantic --fail-on error,warning,info,pedantic --info \
 		$(DEB_OUT)/vbdback_$(VERSION)_*.changes
 	@ls -l $(DEB_OUT)/*.deb
 
