@@ -70,7 +70,7 @@ LAB_SCENARIOS ?= binding verify stats attach destroy readonly missing \
 	lifecycle readonly-cdrom latency qos vbdtop lvm thinlv iscsi badkeys hostile \
 	package
 # The whole boot's ceiling: the scenarios above take about 37 minutes, and
-# package about 24 more (its DKMS build in dom0 under TCG: 983 s, removal
+# package about 23 more (its DKMS build in dom0 under TCG: 983 s, removal
 # 277 s, measured with the two cores shared by other labs).
 LAB_TIMEOUT ?= 4800
 

@@ -13,7 +13,7 @@
 # that one build is done, not two. PACKAGE_ALL_KERNELS=1 leaves it there
 # (both builds, and both checked). The build is slow under TCG: apt-get
 # install took 983 s and apt-get remove 277 s (DKMS's depmod, man-db's
-# trigger), the scenario about 24 minutes, with the two cores shared by
+# trigger), the scenario 1393 s in all, with the two cores shared by
 # other labs (the same build takes 23 s on the host): well over the lab's
 # four-minute aim. Its NOTE line gives each run's times.
 # Then the lab's own vbdback is unloaded and the modprobe.d file the lab
