@@ -4,18 +4,18 @@
 # Install what building and checking vbdback needs on Debian 12: kernel
 # headers for the lab's 6.1 kernel and for 6.12 (compile coverage), sparse,
 # the kernel source (checkpatch.pl), libxen-dev (blkif.h for the unit
-# tests, libxenstore for vbdtop), clang with libclang-rt-dev, which holds
-# libFuzzer and which clang only recommends (tests/fuzz), dkms
-# (make dkms-check) and shellcheck (make style). Quick when everything is
-# present.
+# tests, libxenstore for vbdtop), libjson-c-dev (vbdtop's JSON), clang with
+# libclang-rt-dev, which holds libFuzzer and which clang only recommends
+# (tests/fuzz), dkms (make dkms-check), dh-dkms, debhelper and lintian
+# (make deb) and shellcheck (make style). Quick when everything is present.
 set -euo pipefail
 
 need=()
 have() { dpkg-query -W -f='${Status}' "$1" 2>/dev/null | grep -q 'ok installed'; }
 
 for p in build-essential linux-headers-amd64 sparse linux-source-6.1 \
-	 libxen-dev xz-utils perl python3 kmod \
-	 clang libclang-rt-dev dkms shellcheck; do
+	 libxen-dev libjson-c-dev pkgconf xz-utils perl python3 kmod \
+	 clang libclang-rt-dev dkms dh-dkms debhelper lintian shellcheck; do
 	have "$p" || need+=("$p")
 done
 # Debian 12 ships 6.12 headers in its updates; take whichever is current.

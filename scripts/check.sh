@@ -45,6 +45,8 @@ step compat-6.12 make -s compat
 step sparse make -s sparse
 step module make -s module KVER="$lab_kver"
 step dkms make -s dkms-check
+# The Debian packages, lintian-clean (the lab's package scenario installs them).
+step deb make -s deb
 if [ "${CHECK_LAB:-1}" != 0 ]; then
 	if [ -f drivers/block/vbdback/vbdback.ko ]; then
 		# The lab prints its own per-scenario lines: show them as they come.

@@ -8,7 +8,8 @@
 # usage: scripts/lab/lab.sh [--backend vbdback|xen-blkback] [--module KO]
 #            [--timeout SECONDS] [--out DIR] [--icount[=SHIFT]]
 #            [--stock-hotplug] [--guest-vcpus N] [--kernel DIR]
-#            [--insnprof PLUGIN] [--env NAME=VALUE]... SCENARIO [SCENARIO...]
+#            [--insnprof PLUGIN] [--env NAME=VALUE]... [--progress]
+#            SCENARIO [SCENARIO...]
 #
 # --kernel DIR boots dom0 on the kernel in DIR (as made by make debug-kernel:
 # DIR/vmlinuz, DIR/kver, modules under DIR/root); guests keep Debian's.
@@ -16,6 +17,8 @@
 # instructions each CPU executes per code block; dom0 asks for the counts
 # with lab_insnprof (make bench BENCH_INSNPROF=1).
 # --env NAME=VALUE is set in every scenario's environment (BENCH_*, FUZZ_*).
+# --progress prints each stage as it is reached (Xen, dom0, toolstack, each
+# scenario, guests, the steps scenarios report with lab_progress).
 #
 # The last line printed is always exactly one of
 #   LAB: PASS backend=<b> scenarios=<list>
@@ -38,6 +41,7 @@ HOTPLUG=lab
 GUEST_VCPUS=1
 KERNEL_DIR=
 INSNPROF=
+PROGRESS=0
 SCENARIOS=()
 EXTRA_ENV=()
 
@@ -46,7 +50,7 @@ VERDICT_DONE=0
 START_TS=$(date +%s)
 
 usage() {
-	sed -n '8,20p' "${BASH_SOURCE[0]}" | sed 's/^# \{0,1\}//'
+	sed -n '8,23p' "${BASH_SOURCE[0]}" | sed 's/^# \{0,1\}//'
 	local f list=''
 	for f in "$REPO"/tests/lab/scenarios/*.sh; do
 		[ -f "$f" ] && f=${f##*/} && list="$list ${f%.sh}"
@@ -116,6 +120,7 @@ while [ $# -gt 0 ]; do
 	--kernel=*) KERNEL_DIR=${1#*=}; shift ;;
 	--insnprof) INSNPROF=${2:-}; shift 2 ;;
 	--insnprof=*) INSNPROF=${1#*=}; shift ;;
+	--progress) PROGRESS=1; shift ;;
 	--env) EXTRA_ENV+=("${2:-}"); shift 2 ;;
 	--env=*) EXTRA_ENV+=("${1#*=}"); shift ;;
 	-h|--help) usage; VERDICT_DONE=1; exit 0 ;;
@@ -270,6 +275,7 @@ QEMU=(qemu-system-x86_64 "${ACCEL[@]}" -cpu "$LAB_CPU" -smp 2 -m 4096
 	-initrd "$DOM0_KIMG $DOM0_CMDLINE,$LAB_DOM0_INITRD"
 	-virtfs local,path=/,mount_tag=hostroot,security_model=none,readonly=on,multidevs=remap
 	-virtfs "local,path=$OUT,mount_tag=labout,security_model=none,multidevs=remap"
+	-virtfs "local,path=$REPO,mount_tag=labrepo,security_model=none,readonly=on,multidevs=remap"
 	-serial "file:$OUT/serial.log" -display none -monitor none -vga none -nic none -no-reboot)
 # The instruction profiler answers dom0's requests in $OUT/insnprof, which
 # dom0 sees as /lab-out/insnprof (tests/lab/lib.sh: lab_insnprof).
@@ -297,8 +303,44 @@ show_new_results() {
 		shown=$n
 	fi
 }
+# --progress: dom0's stage lines from the serial log (whole lines, from
+# where the last look stopped) and the scenarios' progress.txt.
+serial_seen=0
+progress_seen=0
+progress_say() {
+	printf 'lab: [%4ds] %s\n' "$(($(date +%s) - START_TS))" "$*"
+}
+show_progress() {
+	local line n
+	[ "$PROGRESS" = 1 ] || return 0
+	n=$(wc -l 2>/dev/null <"$OUT/serial.log" || echo 0)
+	if [ "$n" -gt "$serial_seen" ]; then
+		while IFS= read -r line; do
+			case $line in
+			*"(XEN) Xen version"*) progress_say "Xen is booting" ;;
+			*"LAB-DOM0: stage1 start"*) progress_say "dom0's kernel is up (initramfs)" ;;
+			*"LAB-DOM0: stage2 up"*) progress_say "dom0 is up on the host's root (9p, read-only, tmpfs overlay)" ;;
+			*"LAB-DOM0: toolstack up"*) progress_say "toolstack up (xenstored, xenconsoled)${line##*toolstack up}" ;;
+			*"LAB-DOM0: backend "* | *"LAB-DOM0: scenario "*) progress_say "${line#*LAB-DOM0: }" ;;
+			*"LAB-DOM0: all done"*) progress_say "scenarios done, dom0 powers off" ;;
+			esac
+		done < <(sed -n "$((serial_seen + 1)),${n}p" "$OUT/serial.log" | tr -d '\r' |
+			grep -a -e 'LAB-DOM0: ' -e '(XEN) Xen version')
+		serial_seen=$n
+	fi
+	[ -f "$OUT/progress.txt" ] || return 0
+	n=$(wc -l <"$OUT/progress.txt")
+	if [ "$n" -gt "$progress_seen" ]; then
+		while IFS= read -r line; do
+			progress_say "$line"
+		done < <(sed -n "$((progress_seen + 1)),${n}p" "$OUT/progress.txt")
+		progress_seen=$n
+	fi
+}
+[ "$PROGRESS" = 1 ] && progress_say "QEMU started (Xen 4.17, dom0 $KVER, TCG: about a minute to the first guest)"
 deadline=$((START_TS + TIMEOUT))
 while kill -0 "$QEMU_PID" 2>/dev/null; do
+	show_progress
 	show_new_results
 	if [ "$(date +%s)" -ge "$deadline" ]; then
 		TIMED_OUT=1

@@ -52,6 +52,13 @@ lab_note() {
 	lab_log "note: $*"
 }
 
+# lab_progress TEXT: a step worth showing while the lab runs; lab.sh
+# --progress (make demo) prints these lines as they come.
+lab_progress() {
+	lab_log "$*"
+	echo "$LAB_SCENARIO: $*" >>"$LAB_OUT/progress.txt"
+}
+
 lab_fail() {
 	LAB_FAILS+=("$*")
 	lab_log "FAIL: $*"
@@ -541,7 +548,7 @@ EOF
 	LAB_DOMID=$(timeout 10 xl domid "$name" 2>/dev/null)
 	lab_is_int "$LAB_DOMID" || { lab_fail "no domid for $name"; return 1; }
 	LAB_DOMID_OF[$name]=$LAB_DOMID
-	lab_log "guest $name is domain $LAB_DOMID"
+	lab_progress "guest $name created (domain $LAB_DOMID)"
 	return 0
 }
 
@@ -594,6 +601,7 @@ lab_console_wait() {
 lab_guest_wait_ready() {
 	local name=$1 t=${2:-180}
 	if lab_wait "$t" "$name agent ready" lab_guest_ready_now "$name"; then
+		lab_progress "guest $name up, its agent answers"
 		return 0
 	fi
 	lab_fail "guest $name not ready within ${t}s"

@@ -551,16 +551,26 @@ static const char * const json_no_rows[] = {
 	NULL
 };
 
+/* @o as text, freed with it: a copy to free(). */
+static char *json_take(struct json_object *o)
+{
+	char *text;
+
+	EXPECT(o);
+	if (!o)
+		return strdup("");
+	text = strdup(vbd_json_text(o));
+	json_object_put(o);
+	return text;
+}
+
 static void test_json(void)
 {
 	struct vbd_row r[2];
 	struct vbd_frame fr = { .time = 1700000000.25, .interval = 5.0004,
 				.sort = VBD_SORT_IOPS };
+	struct json_object *back, *v;
 	char *out;
-
-	CAPTURE(out, vbd_json_string(f, "a\"b\\c\x01\xc3/"));
-	EXPECT_STR(out, "\"a\\\"b\\\\c\\u0001\\u00c3/\"");
-	free(out);
 
 	r[0] = row(1, "web \"1\"", 200, 0.5, 0.8192, true, 486.4);
 	r[0].wr_mbs = 0.03126;
@@ -573,7 +583,7 @@ static void test_json(void)
 	r[1].devid = 51728;
 	snprintf(r[1].dev, sizeof(r[1].dev), "xvdb");
 
-	CAPTURE(out, vbd_print_json(f, &fr, r, 2));
+	CAPTURE(out, EXPECT(!vbd_print_json(f, &fr, r, 2)));
 	EXPECT_STR(out, join(json_two_rows));
 	free(out);
 
@@ -582,12 +592,44 @@ static void test_json(void)
 	r[1].lat_count = 0;
 	r[1].p50_us = -1;
 	r[1].p99_us = -1;
-	CAPTURE(out, vbd_json_row(f, &r[1]));
+	out = json_take(vbd_json_row(&r[1]));
 	EXPECT(strstr(out, "\"p50_us\":null,\"p99_us\":null,\"lat_count\":0,"));
 	free(out);
 
-	CAPTURE(out, vbd_print_json(f, &fr, r, 0));
+	CAPTURE(out, EXPECT(!vbd_print_json(f, &fr, r, 0)));
 	EXPECT_STR(out, join(json_no_rows));
+	free(out);
+
+	/*
+	 * Names with quotes, backslashes, control characters and a slash are
+	 * escaped (the slash need not be), and parse back to themselves.
+	 */
+	snprintf(r[0].name, sizeof(r[0].name), "a\"b\\c\x01/d\te");
+	out = json_take(vbd_json_row(&r[0]));
+	EXPECT(strstr(out, "\"name\":\"a\\\"b\\\\c\\u0001/d\\te\","));
+	back = json_tokener_parse(out);
+	EXPECT(back && json_object_object_get_ex(back, "name", &v) &&
+	       !strcmp(json_object_get_string(v), r[0].name));
+	/* Numbers are numbers, with the decimals shown. */
+	EXPECT(back && json_object_object_get_ex(back, "read_mbs", &v) &&
+	       json_object_is_type(v, json_type_double) &&
+	       json_object_get_double(v) == 0.8192);
+	EXPECT(back && json_object_object_get_ex(back, "inflight", &v) &&
+	       json_object_is_type(v, json_type_int) &&
+	       json_object_get_int64(v) == 4);
+	json_object_put(back);
+	free(out);
+
+	/* A counter above 2^63 stays exact. */
+	r[0].lat_count = 18446744073709551615ULL;
+	out = json_take(vbd_json_row(&r[0]));
+	EXPECT(strstr(out, "\"lat_count\":18446744073709551615,"));
+	free(out);
+
+	/* Not a number (a 0/0 rate) is null, not "nan". */
+	r[0].rd_iops = NAN;
+	out = json_take(vbd_json_row(&r[0]));
+	EXPECT(strstr(out, "\"read_iops\":null,"));
 	free(out);
 }
 

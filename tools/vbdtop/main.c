@@ -53,7 +53,7 @@ enum {
 
 static const struct option long_opts[] = {
 	{ "delay", required_argument, NULL, 'd' },
-	{ "iterations", required_argument, NULL, 'n' },
+	{ "iterations", required_argument, NULL, 'i' },
 	{ "sort", required_argument, NULL, 's' },
 	{ "batch", no_argument, NULL, 'b' },
 	{ "json", no_argument, NULL, 'j' },
@@ -67,17 +67,17 @@ static const struct option long_opts[] = {
 static void print_usage(FILE *f)
 {
 	fprintf(f,
-		"usage: vbdtop [-b | -j] [-d SECONDS] [-n COUNT] [-s KEY]\n"
+		"usage: vbdtop [-b | -j] [-d SECONDS] [-i COUNT] [-s KEY]\n"
 		"              [--sysfs DIR] [--no-xenstore]\n"
 		"\n"
 		"Per virtual block device served by this domain: guest, device,\n"
-		"read and write IOPS and MB/s (10^6 bytes), p50 and p99 backend\n"
+		"read and write IOPS and MB/s (MB = 10^6 bytes), p50 and p99 backend\n"
 		"latency in microseconds (estimated from log2 buckets) and the\n"
 		"requests in flight, over each interval. '-' where the backend\n"
 		"does not tell (xen-blkback has no latency or in-flight counts).\n"
 		"\n"
 		"  -d, --delay SECONDS    interval between refreshes (default 1)\n"
-		"  -n, --iterations COUNT stop after COUNT refreshes\n"
+		"  -i, --iterations COUNT stop after COUNT refreshes (-n: the same)\n"
 		"  -s, --sort KEY         iops (default), mbs, p99 or name\n"
 		"  -b, --batch            plain table per refresh, no escapes\n"
 		"  -j, --json             one JSON object per refresh and line\n"
@@ -128,14 +128,15 @@ static int parse_args(int argc, char **argv, struct vbd_opts *o)
 
 	*o = (struct vbd_opts){ .delay = 1, .root = VBD_SYSFS_ROOT,
 				.xenstore = true };
-	while ((c = getopt_long(argc, argv, "d:n:s:bjhV", long_opts,
+	while ((c = getopt_long(argc, argv, "d:i:n:s:bjhV", long_opts,
 				NULL)) != -1) {
 		switch (c) {
 		case 'd':
 			if (parse_delay(optarg, &o->delay))
 				return bad_arg("delay", optarg);
 			break;
-		case 'n':
+		case 'i':
+		case 'n':	/* vbdtop's first name for -i */
 			if (parse_count(optarg, &o->count))
 				return bad_arg("count", optarg);
 			break;
@@ -256,12 +257,15 @@ static size_t terminal_rows(void)
 	return ws.ws_row - 3;
 }
 
-static void print_frame(const struct vbd_opts *o, const struct vbd_frame *fr,
-			const struct vbd_row *rows, size_t nr)
+static int print_frame(const struct vbd_opts *o, const struct vbd_frame *fr,
+		       const struct vbd_row *rows, size_t nr)
 {
 	switch (o->mode) {
 	case VBD_MODE_JSON:
-		vbd_print_json(stdout, fr, rows, nr);
+		if (vbd_print_json(stdout, fr, rows, nr)) {
+			fprintf(stderr, "vbdtop: out of memory\n");
+			return -ENOMEM;
+		}
 		break;
 	case VBD_MODE_BATCH:
 		vbd_print_table(stdout, fr, rows, nr, 0);
@@ -273,6 +277,7 @@ static void print_frame(const struct vbd_opts *o, const struct vbd_frame *fr,
 		vbd_print_table(stdout, fr, rows, nr, terminal_rows());
 		break;
 	}
+	return 0;
 }
 
 /*
@@ -301,7 +306,8 @@ static int show(const struct vbd_opts *o, const struct vbd_sample_set *prev,
 
 	nr = vbd_rows_build(prev, cur, rows);
 	vbd_rows_sort(rows, nr, o->sort);
-	print_frame(o, &fr, rows, nr);
+	if (print_frame(o, &fr, rows, nr))
+		return -ENOMEM;
 	if (fflush(stdout) || ferror(stdout)) {
 		fprintf(stderr, "vbdtop: cannot write output\n");
 		return -EIO;

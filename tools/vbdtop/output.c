@@ -3,9 +3,11 @@
  * Output. The table has one row per device and '-' for what the device
  * does not have (latency and in-flight counts of a xen-blkback device) or
  * what the interval does not have (percentiles when no request completed).
- * JSON lines hold the same fields, unknown ones as null, numbers as numbers.
+ * JSON lines hold the same fields, unknown ones as null, numbers as numbers,
+ * made and escaped by json-c.
  * No locale is set, so decimals always use a point.
  */
+#include <errno.h>
 #include <math.h>
 #include <time.h>
 
@@ -92,78 +94,142 @@ void vbd_print_table(FILE *f, const struct vbd_frame *fr,
 		vbd_table_row(f, &rows[i]);
 }
 
-/**
- * vbd_json_string() - a JSON string, quoted and escaped
- * @f: where to print
- * @s: the text; control characters and bytes above 0x7e become \u escapes,
- *     so the result is ASCII whatever @s holds
+/* A number with @prec decimals, as the table shows it. */
+static struct json_object *json_fixed(double v, int prec)
+{
+	char buf[64];
+
+	snprintf(buf, sizeof(buf), "%.*f", prec, v);
+	return json_object_new_double_s(v, buf);
+}
+
+/*
+ * Add @key to @o, in the order of the calls: @val if @known, else null.
+ * Returns false when json-c could not allocate (@val NULL while known).
  */
-void vbd_json_string(FILE *f, const char *s)
+static bool json_put(struct json_object *o, const char *key, bool known,
+		     struct json_object *val)
 {
-	fputc('"', f);
-	for (; *s; s++) {
-		unsigned char c = *s;
-
-		if (c == '"' || c == '\\')
-			fprintf(f, "\\%c", c);
-		else if (c < 0x20 || c > 0x7e)
-			fprintf(f, "\\u%04x", c);
-		else
-			fputc(c, f);
+	if (!known) {
+		json_object_put(val);
+		val = NULL;
+	} else if (!val) {
+		return false;
 	}
-	fputc('"', f);
+	if (json_object_object_add(o, key, val)) {
+		json_object_put(val);
+		return false;
+	}
+	return true;
 }
 
-static void json_key(FILE *f, const char *key)
+static bool json_put_num(struct json_object *o, const char *key, bool known,
+			 double v, int prec)
 {
-	fprintf(f, ",\"%s\":", key);
+	known = known && isfinite(v);
+	return json_put(o, key, known, known ? json_fixed(v, prec) : NULL);
 }
 
-static void json_num(FILE *f, const char *key, bool known, double v,
-		     int prec)
+static bool json_put_u64(struct json_object *o, const char *key, bool known,
+			 u64 v)
 {
-	json_key(f, key);
-	if (known && isfinite(v))
-		fprintf(f, "%.*f", prec, v);
-	else
-		fputs("null", f);
+	return json_put(o, key, known,
+			known ? json_object_new_uint64(v) : NULL);
 }
 
-static void json_u64(FILE *f, const char *key, bool known, u64 v)
+static bool json_put_str(struct json_object *o, const char *key,
+			 const char *s)
 {
-	json_key(f, key);
-	if (known)
-		fprintf(f, "%llu", v);
-	else
-		fputs("null", f);
+	return json_put(o, key, true, json_object_new_string(s));
 }
 
 /**
  * vbd_json_row() - one device as a JSON object
- * @f: where to print
  * @r: the row
+ *
+ * Return: a new object (json_object_put() it), or NULL when out of memory.
  */
-void vbd_json_row(FILE *f, const struct vbd_row *r)
+struct json_object *vbd_json_row(const struct vbd_row *r)
 {
-	fprintf(f, "{\"domid\":%u,\"devid\":%u", r->domid, r->devid);
-	json_key(f, "name");
-	vbd_json_string(f, r->name);
-	json_key(f, "dev");
-	vbd_json_string(f, r->dev);
-	json_num(f, "read_iops", true, r->rd_iops, 2);
-	json_num(f, "write_iops", true, r->wr_iops, 2);
-	json_num(f, "read_mbs", true, r->rd_mbs, 4);
-	json_num(f, "write_mbs", true, r->wr_mbs, 4);
-	json_num(f, "flush_iops", true, r->f_iops, 2);
-	json_num(f, "discard_iops", true, r->ds_iops, 2);
-	json_num(f, "p50_us", r->has_lat && r->p50_us >= 0, r->p50_us, 1);
-	json_num(f, "p99_us", r->has_lat && r->p99_us >= 0, r->p99_us, 1);
-	json_u64(f, "lat_count", r->has_lat, r->lat_count);
-	json_u64(f, "inflight", r->has_inflight,
-		 r->inflight_rd + r->inflight_wr);
-	json_u64(f, "inflight_read", r->has_inflight, r->inflight_rd);
-	json_u64(f, "inflight_write", r->has_inflight, r->inflight_wr);
-	fputc('}', f);
+	struct json_object *o = json_object_new_object();
+	bool lat = r->has_lat, infl = r->has_inflight;
+	bool ok;
+
+	if (!o)
+		return NULL;
+	ok = json_put_u64(o, "domid", true, r->domid) &&
+	     json_put_u64(o, "devid", true, r->devid) &&
+	     json_put_str(o, "name", r->name) &&
+	     json_put_str(o, "dev", r->dev) &&
+	     json_put_num(o, "read_iops", true, r->rd_iops, 2) &&
+	     json_put_num(o, "write_iops", true, r->wr_iops, 2) &&
+	     json_put_num(o, "read_mbs", true, r->rd_mbs, 4) &&
+	     json_put_num(o, "write_mbs", true, r->wr_mbs, 4) &&
+	     json_put_num(o, "flush_iops", true, r->f_iops, 2) &&
+	     json_put_num(o, "discard_iops", true, r->ds_iops, 2) &&
+	     json_put_num(o, "p50_us", lat && r->p50_us >= 0, r->p50_us, 1) &&
+	     json_put_num(o, "p99_us", lat && r->p99_us >= 0, r->p99_us, 1) &&
+	     json_put_u64(o, "lat_count", lat, r->lat_count) &&
+	     json_put_u64(o, "inflight", infl,
+			  r->inflight_rd + r->inflight_wr) &&
+	     json_put_u64(o, "inflight_read", infl, r->inflight_rd) &&
+	     json_put_u64(o, "inflight_write", infl, r->inflight_wr);
+	if (!ok) {
+		json_object_put(o);
+		return NULL;
+	}
+	return o;
+}
+
+/**
+ * vbd_json_frame() - one refresh as a JSON object
+ * @fr: the refresh
+ * @rows: the rows, sorted
+ * @nr: how many
+ *
+ * Return: a new object (json_object_put() it), or NULL when out of memory.
+ */
+struct json_object *vbd_json_frame(const struct vbd_frame *fr,
+				   const struct vbd_row *rows, size_t nr)
+{
+	struct json_object *o = json_object_new_object();
+	struct json_object *devs = json_object_new_array_ext(nr ? nr : 1);
+	struct json_object *row;
+	size_t i;
+
+	if (!o || !devs)
+		goto fail;
+	if (!json_put_num(o, "time", true, fr->time, 3) ||
+	    !json_put_num(o, "interval", true, fr->interval, 3) ||
+	    !json_put_str(o, "sort", vbd_sort_name(fr->sort)))
+		goto fail;
+	for (i = 0; i < nr; i++) {
+		row = vbd_json_row(&rows[i]);
+		if (!row || json_object_array_add(devs, row)) {
+			json_object_put(row);
+			goto fail;
+		}
+	}
+	if (json_put(o, "devices", true, devs))
+		return o;
+	devs = NULL;		/* json_put() freed it */
+fail:
+	json_object_put(devs);
+	json_object_put(o);
+	return NULL;
+}
+
+/**
+ * vbd_json_text() - an object as one line of JSON text
+ * @o: the object
+ *
+ * No spaces, '/' not escaped; strings are escaped as JSON wants (control
+ * characters as \u escapes). Return: text owned by @o.
+ */
+const char *vbd_json_text(struct json_object *o)
+{
+	return json_object_to_json_string_ext(o, JSON_C_TO_STRING_PLAIN |
+					      JSON_C_TO_STRING_NOSLASHESCAPE);
 }
 
 /**
@@ -172,22 +238,20 @@ void vbd_json_row(FILE *f, const struct vbd_row *r)
  * @fr: the refresh
  * @rows: the rows, sorted
  * @nr: how many
+ *
+ * Return: 0, or -ENOMEM.
  */
-void vbd_print_json(FILE *f, const struct vbd_frame *fr,
-		    const struct vbd_row *rows, size_t nr)
+int vbd_print_json(FILE *f, const struct vbd_frame *fr,
+		   const struct vbd_row *rows, size_t nr)
 {
-	size_t i;
+	struct json_object *o = vbd_json_frame(fr, rows, nr);
+	const char *text = o ? vbd_json_text(o) : NULL;
 
-	fprintf(f, "{\"time\":%.3f", fr->time);
-	json_num(f, "interval", true, fr->interval, 3);
-	json_key(f, "sort");
-	vbd_json_string(f, vbd_sort_name(fr->sort));
-	json_key(f, "devices");
-	fputc('[', f);
-	for (i = 0; i < nr; i++) {
-		if (i)
-			fputc(',', f);
-		vbd_json_row(f, &rows[i]);
+	if (!text) {
+		json_object_put(o);
+		return -ENOMEM;
 	}
-	fputs("]}\n", f);
+	fprintf(f, "%s\n", text);
+	json_object_put(o);
+	return 0;
 }

@@ -3,6 +3,7 @@
 #ifndef VBDTOP_OUTPUT_H
 #define VBDTOP_OUTPUT_H
 
+#include <json-c/json.h>
 #include <stdio.h>
 
 #include "vbdtop.h"
@@ -19,9 +20,11 @@ void vbd_table_header(FILE *f);
 void vbd_table_row(FILE *f, const struct vbd_row *r);
 void vbd_print_table(FILE *f, const struct vbd_frame *fr,
 		     const struct vbd_row *rows, size_t nr, size_t max_rows);
-void vbd_json_string(FILE *f, const char *s);
-void vbd_json_row(FILE *f, const struct vbd_row *r);
-void vbd_print_json(FILE *f, const struct vbd_frame *fr,
-		    const struct vbd_row *rows, size_t nr);
+struct json_object *vbd_json_row(const struct vbd_row *r);
+struct json_object *vbd_json_frame(const struct vbd_frame *fr,
+				   const struct vbd_row *rows, size_t nr);
+const char *vbd_json_text(struct json_object *o);
+int vbd_print_json(FILE *f, const struct vbd_frame *fr,
+		   const struct vbd_row *rows, size_t nr);
 
 #endif

@@ -13,7 +13,10 @@
 
 typedef __u64 u64;
 
-#define VBDTOP_VERSION "1.0"
+/* The project's version, from its file VERSION (tools/vbdtop/Makefile). */
+#ifndef VBDTOP_VERSION
+#error "VBDTOP_VERSION is not defined: build with tools/vbdtop/Makefile"
+#endif
 
 #define VBD_SYSFS_ROOT "/sys/bus/xen-backend/devices"
 /* The statistics count 512-byte sectors, whatever the disk's block size. */

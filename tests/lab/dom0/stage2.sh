@@ -65,6 +65,12 @@ mount -t tmpfs -o mode=0755 tmpfs /run
 mount -t tmpfs -o mode=1777,size=1400m tmpfs /tmp
 mount -t tmpfs -o mode=0755 tmpfs /var/log
 mount -t tmpfs -o mode=0755 tmpfs /var/lib/xen
+# A checkout under one of these tmpfs (/tmp/x) is hidden now: bind the share
+# stage 1 mounted at /lab-repo over it again.
+if [ ! -f "$LAB_DOM0/stage2.sh" ]; then
+	mkdir -p "$LAB_REPO" && mount --bind /lab-repo "$LAB_REPO" ||
+		setup_fail "cannot bind the checkout at $LAB_REPO"
+fi
 mountpoint -q /sys/kernel/debug || mount -t debugfs debugfs /sys/kernel/debug 2>/dev/null
 ln -sfn /proc/self/fd /dev/fd
 ln -sfn /proc/self/fd/0 /dev/stdin
