@@ -18,9 +18,9 @@ holds if the power goes then; these are the durability points.
 The guest's workload (tests/lab/scenarios/crash.sh) writes records one at a
 time, each a 4 KiB slot filled with the line
 "vbdcrash RUN seq=NNNNNNNNNN slot=SSSS" repeated, and after each write's
-flush has completed prints "CRASH-DURABLE SEQ SLOT": a claim. Writes are
-sequential, so write SEQ+1 reached the disk after claim SEQ was made, and a
-power loss just after the claim leaves the disk at the last durability
+flush has completed prints "CRASH-DURABLE SEQ SLOT [KIND]": a claim.
+Writes are sequential, so write SEQ+1 reached the disk after claim SEQ was
+made, and a power loss just after the claim leaves the disk at the last durability
 point before write SEQ+1 in the log (the last one of all for the last
 claim). At that point, and every later one, the claim's slot must hold its
 record or a later one. Every durability point of the log is checked against
@@ -101,12 +101,16 @@ def parse_record(run, blk):
     return seq, slot
 
 
-def read_claims(path):
+def read_claims(path, kinds):
+    """(seq, slot) of each "CRASH-DURABLE SEQ SLOT [KIND]" line, of the
+    given kinds (all when none is given)."""
     claims = []
     with open(path) as f:
         for line in f:
             w = line.split()
-            if len(w) == 3 and w[0] == 'CRASH-DURABLE':
+            if len(w) in (3, 4) and w[0] == 'CRASH-DURABLE':
+                if kinds and (w[3] if len(w) == 4 else '') not in kinds:
+                    continue
                 claims.append((int(w[1]), int(w[2])))
     return claims
 
@@ -118,6 +122,8 @@ def main():
                     help="the guest's output (CRASH-DURABLE SEQ SLOT lines)")
     ap.add_argument('--run', required=True, help="the records' run tag")
     ap.add_argument('--slots', type=int, required=True)
+    ap.add_argument('--kind', action='append', default=[],
+                    help='check only the claims of this kind (the fourth word)')
     ap.add_argument('--truncate-last-flush', action='store_true')
     ap.add_argument('--claim-extra', action='store_true')
     ap.add_argument('--show', type=int, default=5,
@@ -126,19 +132,19 @@ def main():
 
     try:
         entries = read_log(a.log)
-        claims = read_claims(a.claims)
+        claims = read_claims(a.claims, a.kind)
     except (OSError, LogError) as e:
         print('CRASH error: %s' % e)
         return 2
     if not claims:
         print('CRASH error: no claims')
         return 2
+    last = 0
     for k, (seq, slot) in enumerate(claims):
-        if seq != k + 1 or not 0 <= slot < a.slots:
+        if seq <= last or not 0 <= slot < a.slots:
             print('CRASH error: claim %d is seq %d slot %d' % (k, seq, slot))
             return 2
-    if a.claim_extra:
-        claims.append((len(claims) + 1, (claims[-1][1] + 1) % a.slots))
+        last = seq
 
     points = [i for i, e in enumerate(entries) if e[0] & (FLUSH | FUA)]
     ended = bool(entries) and entries[-1][4] == 'dm-log-writes-end'
@@ -163,12 +169,15 @@ def main():
                 bad_writes += 1
             elif r:
                 first.setdefault(r[0], i)
+    if a.claim_extra:
+        extra = max([claims[-1][0]] + list(first)) + 1
+        claims.append((extra, (claims[-1][1] + 1) % a.slots))
 
     # The durability point each claim is due at: the last one before the
     # next record reached the log (-1: none, the disk as it started).
     due = {}
-    for k, (seq, slot) in enumerate(claims):
-        nxt = first.get(seq + 1, len(entries)) if k + 1 < len(claims) else len(entries)
+    for seq, slot in claims:
+        nxt = first.get(seq + 1, len(entries))
         p = -1
         for q in points:
             if q >= nxt:
