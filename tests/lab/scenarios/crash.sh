@@ -135,7 +135,7 @@ crash_log() {
 
 # crash_run BACKEND: the whole check on one backend.
 crash_run() {
-	local be=$1 g=crash-$1 gb=crashb-$1 run d n s0 s1 log blog claims bclaims rc t0 nb
+	local be=$1 g=crash-$1 gb=crashb-$1 run d db n s0 s1 log blog claims bclaims rc t0 nb
 	crash_use "$be" || return 1
 	lab_brd_setup 4 "$MIB" || return 1
 	timeout 30 modprobe dm-log-writes || { lab_fail "modprobe dm-log-writes"; return 1; }
@@ -168,6 +168,10 @@ crash_run() {
 	# WRITE_BARRIER, from vbdfront (tests/hostile/crash.c) in a guest
 	# without xen-blkfront.
 	nb=$((N / 2 * 2))
+	db=${LAB_DOMID_OF[$gb]}
+	lab_check_binding "$db" "$n"
+	lab_wait 30 "vbd-$db-$n in InitWait" lab_be_state_is "$db" "$n" 2 ||
+		lab_fail "$be: barrier guest's backend never reached InitWait (state $(lab_be_state "$db" "$n"))"
 	t0=$SECONDS
 	lab_guest_cmd "$gb" $((nb + 120)) "vbdfront crash --count $nb --slots $SLOTS --run $run"
 	rc=$LAB_CMD_RC
