@@ -68,8 +68,8 @@ crash_use() {
 
 # Whatever happened, dom0 ends with the backend it booted with.
 crash_restore() {
-	timeout 30 dmsetup remove "$DM" 2>/dev/null
-	timeout 30 dmsetup remove "$DMB" 2>/dev/null
+	timeout 30 dmsetup --noudevsync remove "$DM" 2>/dev/null
+	timeout 30 dmsetup --noudevsync remove "$DMB" 2>/dev/null
 	[ "$LAB_BACKEND" = vbdback ] || crash_use vbdback
 	[ "$LAB_BACKEND" = vbdback ] && ! lab_blkback_loaded &&
 		[ -e /etc/modprobe.d/vbdlab-no-blkback.conf ]
@@ -120,15 +120,18 @@ crash_assert_fails() {
 
 # crash_dm NAME DATA LOG: a log-writes target over DATA, logging to LOG.
 crash_dm() {
-	timeout 30 dmsetup create "$1" --table "0 $(blockdev --getsz "$2") log-writes $2 $3" ||
+	# dom0 has no udev: dmsetup makes the node itself.
+	timeout 30 dmsetup --noudevsync --noudevrules create "$1" \
+		--table "0 $(blockdev --getsz "$2") log-writes $2 $3" ||
 		{ lab_fail "dmsetup create $1"; return 1; }
+	timeout 30 dmsetup mknodes "$1"
 	lab_wait 10 "/dev/mapper/$1" test -b "/dev/mapper/$1" || { lab_fail "no /dev/mapper/$1"; return 1; }
 }
 
 # crash_log NAME LOGDEV FILE: remove the target (which logs the writes no
 # flush covered, then an end mark) and copy its log.
 crash_log() {
-	timeout 60 dmsetup remove "$1" || { lab_fail "dmsetup remove $1"; return 1; }
+	timeout 60 dmsetup --noudevsync remove "$1" || { lab_fail "dmsetup remove $1"; return 1; }
 	timeout 120 dd if="$2" of="$3" bs=1M iflag=direct 2>/dev/null ||
 		{ lab_fail "cannot read the log device $2"; return 1; }
 }
@@ -224,8 +227,8 @@ for be in $BACKENDS; do
 	crash_run "$be" || lab_log "$be: check stopped early"
 	lab_guest_destroy "crash-$be"
 	lab_guest_destroy "crashb-$be"
-	timeout 30 dmsetup remove "$DM" 2>/dev/null
-	timeout 30 dmsetup remove "$DMB" 2>/dev/null
+	timeout 30 dmsetup --noudevsync remove "$DM" 2>/dev/null
+	timeout 30 dmsetup --noudevsync remove "$DMB" 2>/dev/null
 	[ "$LAB_BRD" = 1 ] && lab_brd_free
 done
 lab_end
