@@ -217,8 +217,8 @@ crash_run() {
 		lab_note "$be: a barrier's own data is not stable when the barrier is answered" \
 			"($(crash_kv "$CRASH_LINE" missing) of $((nb / 2)) records missing at a power loss)"
 	fi
-	crash_replay "$blog" "$bclaims" "$run" --kind write --truncate-last-flush --show 1
-	crash_assert_fails "$be" "on barriers without the last flush"
+	crash_replay "$blog" "$bclaims" "$run" --kind write --claim-extra --show 1
+	crash_assert_fails "$be" "on barriers with a made-up claim"
 	rm -f "$log" "$blog"
 	lab_brd_free
 }
