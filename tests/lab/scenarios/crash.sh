@@ -38,8 +38,9 @@
 # Counts per backend: results.txt's NOTE lines and /lab-out/crash/counts.txt.
 #
 # Settings (lab.sh --env): CRASH_FLUSHES records, one flush each, and as
-# many barrier records (default 120; the long form is CRASH_FLUSHES=1000);
-# CRASH_BACKENDS (default "vbdback xen-blkback").
+# many barrier records (default 120, about 4 minutes; the long form is
+# CRASH_FLUSHES=1000, about 8 minutes); CRASH_BACKENDS (default
+# "vbdback xen-blkback").
 
 N=${CRASH_FLUSHES:-120}
 BACKENDS=${CRASH_BACKENDS:-vbdback xen-blkback}
