@@ -38,8 +38,8 @@
 # Counts per backend: results.txt's NOTE lines and /lab-out/crash/counts.txt.
 #
 # Settings (lab.sh --env): CRASH_FLUSHES records, one flush each, and as
-# many barrier records (default 120, about 4 minutes; the long form is
-# CRASH_FLUSHES=1000, about 8 minutes); CRASH_BACKENDS (default
+# many barrier records (default 120, 2 to 4 minutes; the long form is
+# CRASH_FLUSHES=1000, 4 to 8 minutes); CRASH_BACKENDS (default
 # "vbdback xen-blkback").
 
 N=${CRASH_FLUSHES:-120}
