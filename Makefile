@@ -69,7 +69,7 @@ LAB := scripts/lab/lab.sh
 LAB_SCENARIOS ?= binding verify stats attach destroy readonly missing \
 	ringpages indirect multiqueue persistent poll discard discard-thin resize \
 	lifecycle readonly-cdrom latency qos vbdtop lvm thinlv iscsi badkeys hostile \
-	handover upgrade migrate disk-faults package
+	handover upgrade migrate disk-faults package crash
 # The whole boot's ceiling: the scenarios above take about 37 minutes, and
 # package about 23 more (its DKMS build in dom0 under TCG: 983 s, removal
 # 277 s, measured with the two cores shared by other labs).

@@ -12,6 +12,8 @@
  *   vbdfront [--devid N] xsabuse
  *   vbdfront [--devid N] xsgone --state S
  *   vbdfront [--devid N] xsfuzz --seed S --count M
+ *   vbdfront [--devid N] crash --count M --slots K --run TAG: the crash
+ *            check's barrier workload (crash.c)
  *
  * Prints "CASE name: PASS|FAIL detail" lines and a SUMMARY line; exits 0
  * only if every case passed.
@@ -35,7 +37,8 @@ static void vf_usage(void)
 		"usage: vbdfront [--devid N] [--abi 32|64] [--order N] [--persistent 0|1]\n"
 		"                [--queues Q]\n"
 		"                conform | fuzz --seed S --count M | storm --count N |\n"
-		"                xsabuse | xsgone --state S | xsfuzz --seed S --count M\n");
+		"                xsabuse | xsgone --state S | xsfuzz --seed S --count M |\n"
+		"                crash --count M --slots K --run TAG\n");
 	exit(2);
 }
 
@@ -79,7 +82,8 @@ int main(int argc, char **argv)
 				 .persistent = true };
 	u64 seed = 1, count = 1000;
 	unsigned int devid = 0;
-	const char *state = "0";
+	const char *state = "0", *run = "run";
+	unsigned int slots = 64;
 	bool have_devid = false;
 	const char *mode = NULL;
 	struct vf *vf = &vf_state;
@@ -91,7 +95,8 @@ int main(int argc, char **argv)
 
 		if (!strcmp(a, "conform") || !strcmp(a, "fuzz") ||
 		    !strcmp(a, "storm") || !strcmp(a, "xsabuse") ||
-		    !strcmp(a, "xsgone") || !strcmp(a, "xsfuzz")) {
+		    !strcmp(a, "xsgone") || !strcmp(a, "xsfuzz") ||
+		    !strcmp(a, "crash")) {
 			mode = a;
 			continue;
 		}
@@ -114,6 +119,10 @@ int main(int argc, char **argv)
 			seed = vf_num(v);
 		} else if (!strcmp(a, "--count")) {
 			count = vf_num(v);
+		} else if (!strcmp(a, "--slots")) {
+			slots = vf_num(v);
+		} else if (!strcmp(a, "--run")) {
+			run = v;
 		} else {
 			vf_usage();
 		}
@@ -144,6 +153,8 @@ int main(int argc, char **argv)
 		rc = vf_xsgone(vf, state);
 	else if (!strcmp(mode, "xsfuzz"))
 		rc = vf_xsfuzz(vf, &cfg, seed, count);
+	else if (!strcmp(mode, "crash"))
+		rc = vf_crash(vf, &cfg, count, slots, run);
 	else
 		rc = vf_storm(vf, &cfg, count);
 	vf_plumb_close(vf);

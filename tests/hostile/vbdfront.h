@@ -157,6 +157,10 @@ int vf_fuzz(struct vf *vf, const struct vf_config *cfg, u64 seed,
 	    u64 count);
 int vf_storm(struct vf *vf, const struct vf_config *cfg, unsigned int count);
 
+/* crash.c: the crash check's barrier workload */
+int vf_crash(struct vf *vf, const struct vf_config *cfg, u64 count,
+	     unsigned int slots, const char *run);
+
 /* xsabuse.c: the xenstore side abused, one case at a time or at random */
 int vf_xsabuse(struct vf *vf);
 int vf_xsgone(struct vf *vf, const char *state);

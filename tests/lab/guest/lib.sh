@@ -217,3 +217,25 @@ faulty_loop() {
 
 # faulty_loop_stop TAG: make a running faulty_loop TAG end after its block.
 faulty_loop_stop() { : >"/tmp/faulty-$1.stop"; }
+
+# crash_writer DEV COUNT SLOTS RUN: COUNT records written one at a time to
+# 4 KiB slots of DEV, record I to slot I*37 mod SLOTS, each a direct write
+# followed by fsync (a flush of the disk's cache). After each fsync returns
+# it prints "CRASH-DURABLE I SLOT": what the disk promised to keep. A record
+# is the line "vbdcrash RUN seq=%010d slot=%04d" repeated over the slot
+# (tests/lab/crash/replay.py builds the same bytes).
+crash_writer() {
+	local dev=$1 n=$2 slots=$3 run=$4 i=1 slot
+	while [ "$i" -le "$n" ]; do
+		slot=$((i * 37 % slots))
+		yes "$(printf 'vbdcrash %s seq=%010d slot=%04d' "$run" "$i" "$slot")" |
+			head -c 4096 >/tmp/crash.blk
+		if ! dd if=/tmp/crash.blk of="$dev" bs=4096 seek="$slot" count=1 \
+			oflag=direct conv=notrunc,fsync 2>/tmp/crash.err; then
+			echo "CRASH-FAIL $i $slot: $(cat /tmp/crash.err)"
+			return 1
+		fi
+		echo "CRASH-DURABLE $i $slot"
+		i=$((i + 1))
+	done
+}
