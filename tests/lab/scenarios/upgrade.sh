@@ -4,9 +4,9 @@
 #
 # upgrade: vbdback replaced by another build of itself (make lab builds a
 # second copy of the same source, UPGRADE_MODULE) under running guests,
-# UPGRADE_CYCLES times (default 3), with the operator's procedure: unbind
-# every vbd, rmmod vbdback, insmod the new build, which takes the live rings
-# up. g1 has one disk with persistent grants; g2 two vCPUs and a disk on two
+# UPGRADE_CYCLES times (default 2; 10 for the long run), with the
+# operator's procedure: unbind every vbd, rmmod vbdback, insmod the new
+# build, which takes the live rings up. g1 has one disk with persistent grants; g2 two vCPUs and a disk on two
 # queues without persistent grants. Both run fio crc32c verify through every
 # cycle, which must end with no error and no verify message, every disk
 # served again with both ends Connected, g2's disk still on two queues. The
@@ -24,7 +24,7 @@
 # shellcheck source=tests/lab/live.sh
 . "$LAB_REPO/tests/lab/live.sh"
 
-CYCLES=${UPGRADE_CYCLES:-3}
+CYCLES=${UPGRADE_CYCLES:-2}
 MAX_PAUSE_MS=${UPGRADE_MAX_PAUSE_MS:-30000}
 ALT=${UPGRADE_MODULE:-$LAB_MODULE}
 
