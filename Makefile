@@ -61,7 +61,8 @@ LAB := scripts/lab/lab.sh
 LAB_SCENARIOS ?= binding verify stats attach destroy readonly missing \
 	ringpages indirect multiqueue persistent poll discard discard-thin resize \
 	lifecycle readonly-cdrom latency qos vbdtop lvm thinlv iscsi badkeys hostile \
-	handover upgrade disk-faults
+	handover upgrade disk-faults \
+	xentop shared-ro
 # The whole boot's ceiling: the scenarios above take about 37 minutes.
 LAB_TIMEOUT ?= 3000
 
