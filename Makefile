@@ -62,7 +62,7 @@ LAB_SCENARIOS ?= binding verify stats attach destroy readonly missing \
 	ringpages indirect multiqueue persistent poll discard discard-thin resize \
 	lifecycle readonly-cdrom latency qos vbdtop lvm thinlv iscsi badkeys hostile \
 	handover upgrade disk-faults \
-	xentop shared-ro
+	xentop shared-ro params
 # The whole boot's ceiling: the scenarios above take about 37 minutes.
 LAB_TIMEOUT ?= 3000
 
