@@ -69,7 +69,8 @@ LAB := scripts/lab/lab.sh
 LAB_SCENARIOS ?= binding verify stats attach destroy readonly missing \
 	ringpages indirect multiqueue persistent poll discard discard-thin resize \
 	lifecycle readonly-cdrom latency qos vbdtop lvm thinlv iscsi badkeys hostile \
-	handover upgrade migrate disk-faults crash
+	handover upgrade migrate disk-faults crash \
+	xentop shared-ro params
 # Not in make check, for its time: package (make deb's packages installed in
 # dom0, where DKMS builds the module under TCG: 983 s, removal 277 s, with
 # the two cores shared by other labs). make lab LAB_SCENARIOS=package runs it.

@@ -1,9 +1,12 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * The backing block device: opening it exclusively, closing it, and the
- * limits requests are validated against. The kernel's open interface changed
- * shape between the kernels we support; Kbuild probes which one this kernel
- * has (VBDBACK_HAVE_BDEV_FILE) and only this file cares.
+ * The backing block device: opening it, closing it, and the limits requests
+ * are validated against. A device served writable is opened exclusively, so
+ * that no second writer (another vbd, a mount, LVM or md) can claim it; one
+ * served read-only is opened shared, as xen-blkback opens it, so that several
+ * guests can read it at once. The kernel's open interface changed shape
+ * between the kernels we support; Kbuild probes which one this kernel has
+ * (VBDBACK_HAVE_BDEV_FILE) and only this file cares.
  */
 #define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
 
@@ -21,7 +24,9 @@ static int vbd_disk_do_open(struct vbd_disk *disk, dev_t devt, bool readonly,
 	blk_mode_t mode = BLK_OPEN_READ | (readonly ? 0 : BLK_OPEN_WRITE);
 	struct file *file;
 
-	file = bdev_file_open_by_dev(devt, mode, holder, NULL);
+	/* Without a holder the open is shared. */
+	file = bdev_file_open_by_dev(devt, mode, readonly ? NULL : holder,
+				     NULL);
 	if (IS_ERR(file))
 		return PTR_ERR(file);
 	disk->handle = file;
@@ -31,15 +36,19 @@ static int vbd_disk_do_open(struct vbd_disk *disk, dev_t devt, bool readonly,
 
 static void vbd_disk_do_close(struct vbd_disk *disk, void *holder)
 {
-	/* bdev_fput() drops the exclusive claim now, not at a deferred fput. */
+	/*
+	 * bdev_fput() drops an exclusive claim now, not at a deferred fput; a
+	 * shared open has none.
+	 */
 	bdev_fput(disk->handle);
 }
 
 #else /* !VBDBACK_HAVE_BDEV_FILE */
 
+/* Exclusive (FMODE_EXCL, with a holder) only when writable. */
 static fmode_t vbd_disk_mode(bool readonly)
 {
-	return FMODE_READ | FMODE_EXCL | (readonly ? 0 : FMODE_WRITE);
+	return FMODE_READ | (readonly ? 0 : FMODE_WRITE | FMODE_EXCL);
 }
 
 static int vbd_disk_do_open(struct vbd_disk *disk, dev_t devt, bool readonly,
@@ -47,7 +56,8 @@ static int vbd_disk_do_open(struct vbd_disk *disk, dev_t devt, bool readonly,
 {
 	struct block_device *bdev;
 
-	bdev = blkdev_get_by_dev(devt, vbd_disk_mode(readonly), holder);
+	bdev = blkdev_get_by_dev(devt, vbd_disk_mode(readonly),
+				 readonly ? NULL : holder);
 	if (IS_ERR(bdev))
 		return PTR_ERR(bdev);
 	disk->handle = bdev;
@@ -63,11 +73,14 @@ static void vbd_disk_do_close(struct vbd_disk *disk, void *holder)
 #endif /* VBDBACK_HAVE_BDEV_FILE */
 
 /**
- * vbd_disk_open() - open the backing device exclusively
+ * vbd_disk_open() - open the backing device
  * @disk: filled in on success
  * @devt: device number the hotplug script named
- * @readonly: open for reading only
- * @holder: exclusive owner; a second owner is refused with -EBUSY
+ * @readonly: open for reading only, shared with any other opener; otherwise
+ *            for writing too, exclusively
+ * @holder: exclusive owner of a writable open; a second exclusive owner is
+ *          refused with -EBUSY (shared openers, such as read-only vbds, do
+ *          not count)
  *
  * Return: 0 or a negative errno (-ENXIO: no such device; -EBUSY: already in
  * exclusive use; -EACCES/-EROFS: cannot be opened for writing).

@@ -1,10 +1,10 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * Per-device statistics in sysfs. Those xen-blkback also has keep its names
- * and place, so that xentop and existing scripts read them unchanged:
- * /sys/bus/xen-backend/devices/vbd-DOMID-DEVID/statistics/
- * vbdback's own are beside them, in vbdback/, and latency histograms in
- * latency/.
+ * Per-device statistics in sysfs. Those xen-blkback also has keep its names,
+ * place and format, so that xentop and existing scripts read them unchanged:
+ * /sys/bus/xen-backend/devices/vbd-DOMID-DEVID/{physical_device,mode} and
+ * statistics/. vbdback's own are beside them, in vbdback/, and latency
+ * histograms in latency/.
  */
 #define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
 
@@ -209,6 +209,55 @@ static ssize_t persistent_grants_max_show(struct device *dev,
 }
 static DEVICE_ATTR_RO(persistent_grants_max);
 
+/*
+ * The device served, as xen-blkback prints it: "major:minor" in hex. No
+ * device is open before the hotplug script has named one (or after it could
+ * not be opened): xen-blkback has no file then, vbdback says -ENODEV.
+ */
+static ssize_t physical_device_show(struct device *dev,
+				    struct device_attribute *attr, char *buf)
+{
+	struct vbd_backend *be = dev_get_drvdata(dev);
+	dev_t devt = 0;
+	bool open;
+
+	mutex_lock(&be->lock);
+	open = be->disk_open;
+	if (open)
+		devt = be->disk.devt;
+	mutex_unlock(&be->lock);
+	if (!open)
+		return -ENODEV;
+	return sysfs_emit(buf, "%x:%x\n", MAJOR(devt), MINOR(devt));
+}
+static DEVICE_ATTR_RO(physical_device);
+
+/*
+ * The toolstack's "mode" key ("r", "w"), as xen-blkback prints it, while a
+ * device is open; -ENODEV otherwise, as physical_device.
+ */
+static ssize_t mode_show(struct device *dev, struct device_attribute *attr,
+			 char *buf)
+{
+	struct vbd_backend *be = dev_get_drvdata(dev);
+	ssize_t len;
+	char *mode;
+	bool open;
+
+	mutex_lock(&be->lock);
+	open = be->disk_open;
+	mutex_unlock(&be->lock);
+	if (!open)
+		return -ENODEV;
+	mode = xenbus_read(XBT_NIL, be->xdev->nodename, "mode", NULL);
+	if (IS_ERR(mode))
+		return PTR_ERR(mode);
+	len = sysfs_emit(buf, "%s\n", mode);
+	kfree(mode);
+	return len;
+}
+static DEVICE_ATTR_RO(mode);
+
 #define VBD_STAT_ATTR(field)						\
 static struct vbd_stat_attr vbd_stat_##field = {			\
 	.dev_attr = {							\
@@ -246,6 +295,16 @@ VBD_LAT_ATTR(read, VBD_LAT_READ);
 VBD_LAT_ATTR(write, VBD_LAT_WRITE);
 VBD_LAT_ATTR(flush, VBD_LAT_FLUSH);
 VBD_LAT_ATTR(discard, VBD_LAT_DISCARD);
+
+static struct attribute *vbd_dev_attrs[] = {
+	&dev_attr_physical_device.attr,
+	&dev_attr_mode.attr,
+	NULL
+};
+
+static const struct attribute_group vbd_dev_group = {
+	.attrs = vbd_dev_attrs,
+};
 
 static struct attribute *vbd_stats_attrs[] = {
 	&vbd_stat_oo_req.dev_attr.attr,
@@ -298,6 +357,7 @@ static const struct attribute_group vbd_lat_group = {
 };
 
 static const struct attribute_group *vbd_groups[] = {
+	&vbd_dev_group,
 	&vbd_stats_group,
 	&vbd_own_group,
 	&vbd_lat_group,
