@@ -388,6 +388,8 @@ struct vbd_ring_config {
  * @watching: the watches are registered
  * @reattach: probe is taking up rings another backend left live: failures
  *            are logged and refuse the bind rather than close the device
+ * @frontend_gone: the frontend's state read as Unknown: the device is
+ *                 removed and closed, not left for a rebind
  * @open_work: retries opening a device another user holds exclusively
  * @busy_devt: that device, or 0
  * @busy_deadline: when to stop retrying (jiffies), set once the frontend
@@ -418,6 +420,7 @@ struct vbd_backend {
 	struct xenbus_watch status_watch;
 	bool watching;
 	bool reattach;
+	bool frontend_gone;
 	struct delayed_work open_work;
 	dev_t busy_devt;
 	unsigned long busy_deadline;

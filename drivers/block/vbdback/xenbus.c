@@ -943,10 +943,18 @@ report:
 static void vbd_remove(struct xenbus_device *xdev)
 {
 	struct vbd_backend *be = dev_get_drvdata(&xdev->dev);
+	bool gone = be->frontend_gone;
 
 	vbd_watch_stop(be);
 	vbd_free(be);
 	vbd_debug_add(VBD_DBG_BACKENDS, -1);
+	/*
+	 * allow_rebind keeps xenbus from closing a device it removes; one
+	 * removed because its frontend is gone is closed, for the toolstack
+	 * to see and start it over.
+	 */
+	if (gone)
+		xenbus_switch_state(xdev, XenbusStateClosed);
 }
 
 /* Return: true if the device should now be unregistered. */
@@ -974,6 +982,7 @@ static bool vbd_frontend_state(struct vbd_backend *be, enum xenbus_state fe)
 		xenbus_switch_state(xdev, XenbusStateClosed);
 		return !xenbus_dev_is_online(xdev);
 	case XenbusStateUnknown:
+		be->frontend_gone = true;
 		return true;
 	case XenbusStateInitWait:
 		return false;

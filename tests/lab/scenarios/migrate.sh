@@ -40,7 +40,8 @@ lab_on_end live_restore_vbdback
 # event), until the scenario ends.
 watch_states() {
 	local p
-	timeout 1400 xenstore-watch /local/domain 2>/dev/null | while read -r p _; do
+	# Line-buffered: through a pipe, its output would come in blocks, late.
+	timeout 1400 stdbuf -oL xenstore-watch /local/domain 2>/dev/null | while read -r p _; do
 		case $p in
 		*/device/vbd/*/state | */backend/vbd/*/state)
 			echo "$EPOCHREALTIME $p $(lab_xs_read "$p")" ;;
