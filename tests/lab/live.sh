@@ -134,6 +134,18 @@ live_fio_stop() {
 	return 0
 }
 
+# live_fio_stop_all DESC MAX_MS: live_fio_stop in every LIVE_GUESTS guest;
+# the longest I/O across them must stay under MAX_MS.
+live_fio_stop_all() {
+	local g
+	for g in "${LIVE_GUESTS[@]}"; do
+		live_fio_stop "$g" "$1"
+	done
+	lab_log "$1: longest guest I/O $LIVE_PAUSE_MS ms (swap $LIVE_SWAP_MS ms)"
+	[ "$LIVE_PAUSE_MS" -le "$2" ] ||
+		lab_fail "$1: a guest I/O took $LIVE_PAUSE_MS ms (limit $2)"
+}
+
 # live_ratio A B: A / B with two decimals.
 live_ratio() { awk -v a="$1" -v b="$2" 'BEGIN { if (b > 0) printf "%.2f", a / b; else print "-" }'; }
 

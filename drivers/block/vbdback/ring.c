@@ -416,11 +416,8 @@ static void vbd_ring_work(struct work_struct *work)
 	more = vbd_ring_serve(ring, stopping, &consumed);
 	if (READ_ONCE(ring->quiescing) && vbd_ring_quiet(ring))
 		wake_up(&ring->idle);
-	if (stopping) {
-		if (!ring->nr_submitted)
-			wake_up(&ring->idle);
+	if (stopping)
 		return;
-	}
 	if (more) {
 		/* Let other rings run; keep the EOI owed until we are done. */
 		if (eoi) {
@@ -709,16 +706,6 @@ free_ring:
 	return ERR_PTR(err);
 }
 
-/* Wait for the block layer to finish every request already submitted. */
-static void vbd_ring_drain(struct vbd_ring *ring)
-{
-	while (!wait_event_timeout(ring->idle, !READ_ONCE(ring->nr_submitted),
-				   VBD_DRAIN_WARN_SECS * HZ))
-		dev_warn(&ring->be->xdev->dev,
-			 "queue %u: still waiting for %u requests on the backing device\n",
-			 ring->index, READ_ONCE(ring->nr_submitted));
-}
-
 /*
  * Stop taking requests and answer every request already taken, barriers
  * included, telling the frontend as usual. A frontend that stays Connected
@@ -757,16 +744,14 @@ void vbd_ring_disconnect(struct vbd_ring *ring)
 	vbd_ring_quiesce(ring);
 
 	/*
-	 * After this flush every run of the work item sees the flag: it
-	 * submits nothing new and neither notifies nor EOIs the event
-	 * channel, which may then be unbound.
+	 * Nothing is in flight any more. After this flush every run of the
+	 * work item sees the flag: it submits nothing new and neither
+	 * notifies nor EOIs the event channel, which may then be unbound.
 	 */
 	vbd_pgrant_stop(ring);
 	WRITE_ONCE(ring->stopping, true);
 	flush_work(&ring->work);
 	unbind_from_irqhandler(ring->irq, ring);
-	vbd_ring_drain(ring);
-	/* Completions queue the work before they are counted off. */
 	cancel_work_sync(&ring->work);
 	vbd_pgrant_purge_all(ring);
 

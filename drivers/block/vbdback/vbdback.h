@@ -309,8 +309,7 @@ struct vbd_scratch {
  * @reaping: the work item is submitting and will reap @done once more
  *           before it answers, so a completion need not queue it
  * @broken: the frontend broke the protocol; consume nothing more
- * @idle: woken when @nr_submitted drops to zero during teardown, and when
- *        a quiescing ring has answered all it took
+ * @idle: woken when a quiescing ring has answered all it took
  * @pages: cache of pages to map grants onto
  * @pgrants: persistent grants kept mapped
  * @poll: polling for requests before asking for an event

@@ -146,8 +146,7 @@ static int vbd_read_devt(struct vbd_backend *be, dev_t *devt)
 		return vbd_scan_failed(be, n, xdev->nodename, "physical-device",
 				       "a hex major:minor");
 	if (major >= (1U << (32 - MINORBITS)) || minor > MINORMASK) {
-		vbd_fail(be, -EINVAL,
-			 "physical-device %x:%x is out of range",
+		vbd_fail(be, -EINVAL, "physical-device %x:%x is out of range",
 			 major, minor);
 		return -EINVAL;
 	}
@@ -268,8 +267,7 @@ static int vbd_read_ring_refs(struct vbd_backend *be, const char *dir,
 			strscpy(key, "ring-ref", sizeof(key));
 		err = vbd_read_fe_uint(be, dir, key, &cfg->grefs[i]);
 		if (err == -ENOENT)
-			vbd_fail(be, err, "reading %s/%s",
-				 dir, key);
+			vbd_fail(be, err, "reading %s/%s", dir, key);
 		if (err)
 			return err;
 	}
@@ -285,8 +283,7 @@ static int vbd_read_protocol(struct vbd_backend *be, enum vbd_abi *abi)
 	protocol = xenbus_read(XBT_NIL, xdev->otherend, "protocol", NULL);
 	if (IS_ERR(protocol)) {
 		if (PTR_ERR(protocol) != -ENOENT) {
-			vbd_fail(be, PTR_ERR(protocol),
-				 "reading protocol");
+			vbd_fail(be, PTR_ERR(protocol), "reading protocol");
 			return PTR_ERR(protocol);
 		}
 		protocol = NULL;
@@ -333,8 +330,8 @@ static int vbd_read_fe_persistent(struct vbd_backend *be, bool *persistent)
 	if (err && err != -ENOENT)
 		return err;
 	if (val > 1) {
-		vbd_fail(be, -EINVAL,
-			 "feature-persistent %u is not 0 or 1", val);
+		vbd_fail(be, -EINVAL, "feature-persistent %u is not 0 or 1",
+			 val);
 		return -EINVAL;
 	}
 	*persistent = be->params.feature_persistent && val;
@@ -352,8 +349,7 @@ static int vbd_read_ring_config(struct vbd_backend *be, const char *dir,
 		return err;
 	err = vbd_read_fe_uint(be, dir, "event-channel", &cfg->evtchn);
 	if (err == -ENOENT)
-		vbd_fail(be, err, "reading %s/event-channel",
-			 dir);
+		vbd_fail(be, err, "reading %s/event-channel", dir);
 	return err;
 }
 
