@@ -74,11 +74,7 @@ static void vbd_discard_work(struct work_struct *work)
 					   io->nr_sectors, GFP_NOIO);
 	vbd_qos_charge_end(req->ring->be);
 	if (err)
-		dev_err_ratelimited(&req->ring->be->xdev->dev,
-				    "%s of %llu sectors at sector %llu failed on the backing device: %d\n",
-				    io->kind == VBD_IO_SECURE_ERASE ?
-				    "secure erase" : "discard",
-				    io->nr_sectors, req->req.sector, err);
+		vbd_io_report(req, err);
 	req->error = err;
 	vbd_ring_complete(req);
 }

@@ -399,11 +399,16 @@ static const char *const vbd_io_kind_names[] = {
 	[VBD_IO_SECURE_ERASE] = "secure erase",
 };
 
-/*
+/**
+ * vbd_io_report() - log a request the backing device failed
+ * @req: the request
+ * @err: the device's error
+ *
  * One line per failed request, not per bio, and a few a second at most:
- * a failing disk fails every request the guest sends it.
+ * a failing disk fails every request the guest sends it. Discards report
+ * through here too.
  */
-static void vbd_io_report(const struct vbd_req *req, int err)
+void vbd_io_report(const struct vbd_req *req, int err)
 {
 	unsigned int kind = req->io.kind;
 

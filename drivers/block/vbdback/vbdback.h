@@ -497,6 +497,7 @@ void vbd_io_queue_copy(struct vbd_ring *ring, unsigned int k,
 int vbd_io_copy(struct vbd_ring *ring, unsigned int n);
 int vbd_io_submit(struct vbd_req *req);
 int vbd_io_release(struct vbd_req *req);
+void vbd_io_report(const struct vbd_req *req, int err);
 void vbd_io_queue_unmap(struct vbd_ring *ring, unsigned int k,
 			struct page *page, grant_handle_t handle);
 void vbd_io_unmap(struct vbd_ring *ring, unsigned int n);
