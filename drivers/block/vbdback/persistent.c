@@ -25,6 +25,7 @@
 #include <xen/grant_table.h>
 #include <xen/page.h>
 
+#include "pgclock.h"
 #include "vbdback.h"
 
 /* Idle grants are looked for at least this often. */
@@ -123,25 +124,6 @@ void vbd_pgrant_put(struct vbd_ring *ring, struct vbd_pgrant *pg)
 }
 
 /*
- * Whether the hand takes @pg: never one in use; when purging idle entries,
- * those unused long enough; otherwise those not used since the hand last
- * passed, the others losing their mark (their second chance).
- */
-static bool vbd_pgrant_victim(const struct vbd_pgrants *pc,
-			      struct vbd_pgrant *pg, bool idle_only)
-{
-	if (pg->users)
-		return false;
-	if (idle_only)
-		return time_after_eq(jiffies, pg->last_used + pc->idle);
-	if (pg->referenced) {
-		pg->referenced = false;
-		return false;
-	}
-	return true;
-}
-
-/*
  * Unmap up to @nr unused entries the hand takes; only idle ones if asked.
  * Returns how many it unmapped.
  */
@@ -149,15 +131,18 @@ static unsigned int vbd_pgrant_purge(struct vbd_ring *ring,
 				     unsigned int nr, bool idle_only)
 {
 	struct vbd_pgrants *pc = &ring->pgrants;
-	/* Twice round the clock reaches every unused entry. */
-	unsigned int n = 0, steps = 2 * pc->count;
 	struct vbd_pgrant *pg, *tmp;
+	struct vbd_pgclock clk;
+	unsigned int n = 0;
 	LIST_HEAD(victims);
 
+	vbd_pgclock_start(&clk, pc->count, min(nr, ring->max_segs), jiffies,
+			  pc->idle, idle_only);
 	list_for_each_entry_safe(pg, tmp, &pc->lru, lru) {
-		if (n == nr || n == ring->max_segs || !steps--)
+		if (!vbd_pgclock_next(&clk))
 			break;
-		if (!vbd_pgrant_victim(pc, pg, idle_only)) {
+		if (!vbd_pgclock_take(&clk, pg->users, &pg->referenced,
+				      pg->last_used)) {
 			/* Passed over: the hand moves on past it. */
 			list_move_tail(&pg->lru, &pc->lru);
 			continue;
@@ -191,11 +176,13 @@ static unsigned int vbd_pgrant_purge(struct vbd_ring *ring,
 bool vbd_pgrant_make_room(struct vbd_ring *ring)
 {
 	struct vbd_pgrants *pc = &ring->pgrants;
+	unsigned int nr;
 
 	if (!pc->enabled)
 		return false;
-	if (pc->count >= pc->max)
-		vbd_pgrant_purge(ring, max(pc->max / 16, 1U), false);
+	nr = vbd_pgclock_room(pc->count, pc->max);
+	if (nr)
+		vbd_pgrant_purge(ring, nr, false);
 	return pc->count < pc->max;
 }
 

@@ -9,12 +9,12 @@
 #define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
 
 #include <linux/device.h>
-#include <linux/log2.h>
 #include <linux/math64.h>
 #include <linux/slab.h>
 #include <linux/stddef.h>
 #include <linux/sysfs.h>
 
+#include "lathist.h"
 #include "vbdback.h"
 
 /**
@@ -78,8 +78,7 @@ enum vbd_lat_kind vbd_stats_lat_kind(enum vbd_io_kind kind)
 void vbd_stats_lat_add(struct vbd_stats *st, enum vbd_lat_kind kind, u64 ns)
 {
 	u64 us = div_u64(ns, NSEC_PER_USEC);
-	unsigned int b = us ? min_t(unsigned int, ilog2(us),
-				    VBD_LAT_BUCKETS - 1) : 0;
+	unsigned int b = vbd_lat_bucket(us, VBD_LAT_BUCKETS);
 
 	WRITE_ONCE(st->lat[kind][b], st->lat[kind][b] + 1);
 }
