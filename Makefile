@@ -66,14 +66,16 @@ VBDTOP_DEPS = $(and $(wildcard /usr/include/xenstore.h),$(wildcard /usr/include/
 VBDTOP_SKIP = @echo "vbdtop not installed: it needs libxen-dev and libjson-c-dev (make install-tools)"
 
 LAB := scripts/lab/lab.sh
-LAB_SCENARIOS ?= binding verify stats attach destroy readonly missing \
-	ringpages indirect multiqueue persistent poll discard discard-thin resize \
-	lifecycle readonly-cdrom latency qos vbdtop lvm thinlv iscsi badkeys hostile \
-	handover upgrade migrate disk-faults crash \
-	xentop shared-ro params
-# Not in make check, for its time: package (make deb's packages installed in
-# dom0, where DKMS builds the module under TCG: 983 s, removal 277 s, with
-# the two cores shared by other labs). make lab LAB_SCENARIOS=package runs it.
+# make check's scenarios, in order, from each scenario's '# check:' line
+# (scripts/lab/scenarios.sh); a scenario without one stops every make. The
+# copies of this Makefile in DKMS's and the packages' trees have no tests.
+ifneq ($(wildcard scripts/lab/scenarios.sh),)
+LAB_CHECK_SCENARIOS := $(shell scripts/lab/scenarios.sh || echo FAILED)
+ifneq ($(filter FAILED,$(LAB_CHECK_SCENARIOS)),)
+$(error tests/lab/scenarios: a scenario's '# check:' line is missing or wrong, see above)
+endif
+endif
+LAB_SCENARIOS ?= $(LAB_CHECK_SCENARIOS)
 # The whole boot's ceiling: make check's lab must end within CI's limit.
 LAB_TIMEOUT ?= 4200
 

@@ -1,6 +1,7 @@
 # SPDX-License-Identifier: GPL-2.0
 # shellcheck shell=bash
 # lab-timeout: 420
+# check: yes (order 40)
 #
 # attach: while the guest keeps doing verified I/O on xvda, xl block-attach a
 # second disk (xvdb), run a small fio verify on it in the guest, xl

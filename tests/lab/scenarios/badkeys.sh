@@ -1,6 +1,7 @@
 # SPDX-License-Identifier: GPL-2.0
 # shellcheck shell=bash disable=SC2016 # guest commands expand in the guest
 # lab-timeout: 360
+# check: yes (order 240)
 #
 # badkeys: a frontend that writes nonsense into its xenstore directory.
 # The guest does not load xen-blkfront; for each of its disks it writes

@@ -1,6 +1,7 @@
 # SPDX-License-Identifier: GPL-2.0
 # shellcheck shell=bash disable=SC2016 # guest commands expand in the guest
 # lab-timeout: 14400
+# check: no (hours under icount: make bench runs it, see performance.rst)
 #
 # bench: stock xen-blkback against vbdback, side by side in one boot, on the
 # same backing devices. Not in make check (LAB_SCENARIOS): make bench runs it

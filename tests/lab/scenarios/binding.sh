@@ -1,6 +1,7 @@
 # SPDX-License-Identifier: GPL-2.0
 # shellcheck shell=bash
 # lab-timeout: 300
+# check: yes (order 10)
 #
 # binding: a guest with two disks, xvda through the lab hotplug script and
 # xvdb through Debian's stock /etc/xen/scripts/block (what users run). Both

@@ -1,6 +1,7 @@
 # SPDX-License-Identifier: GPL-2.0
 # shellcheck shell=bash disable=SC2016 # guest commands expand in the guest
 # lab-timeout: 3600
+# check: yes (order 300)
 #
 # crash: a write acknowledged before a completed flush survives a power
 # loss, for vbdback and for xen-blkback in the same boot. The guest's disk

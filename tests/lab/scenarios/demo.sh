@@ -1,6 +1,7 @@
 # SPDX-License-Identifier: GPL-2.0
 # shellcheck shell=bash
 # lab-timeout: 300
+# check: no (a demonstration that asserts nothing: make demo runs it)
 #
 # demo: one guest on a brd disk; a 10 s 4k random read/write fio job and a
 # short crc32c verify job. What it shows (as NOTE lines, which make demo

@@ -1,6 +1,7 @@
 # SPDX-License-Identifier: GPL-2.0
 # shellcheck shell=bash
 # lab-timeout: 360
+# check: yes (order 50)
 #
 # destroy: xl destroy a guest in the middle of a fio job; the backend must
 # clean up (xenstore backend dir and sysfs device gone within 30 s) and let

@@ -1,6 +1,7 @@
 # SPDX-License-Identifier: GPL-2.0
 # shellcheck shell=bash disable=SC2016 # guest commands expand in the guest
 # lab-timeout: 360
+# check: yes (order 140)
 #
 # discard-thin: discards reach a thin-provisioned LVM volume, what users
 # run thin pools for. dom0 builds a volume group on a loop device (tmpfs

@@ -1,6 +1,7 @@
 # SPDX-License-Identifier: GPL-2.0
 # shellcheck shell=bash disable=SC2016 # guest commands expand in the guest
 # lab-timeout: 420
+# check: yes (order 130)
 #
 # discard: BLKIF_OP_DISCARD end to end. xvda is a loop device over a tmpfs
 # file (loop punches holes in it on discard). The backend must advertise

@@ -1,6 +1,7 @@
 # SPDX-License-Identifier: GPL-2.0
 # shellcheck shell=bash disable=SC2016 # guest commands expand in the guest
 # lab-timeout: 600
+# check: yes (order 290)
 #
 # disk-faults: the backing device of one of a guest's disks fails under
 # load; the guest must see errors, never a hang or wrong data. The guest has

@@ -1,6 +1,7 @@
 # SPDX-License-Identifier: GPL-2.0
 # shellcheck shell=bash
 # lab-timeout: 2400
+# check: no (needs the debug kernel's fault injection: make lab-debug runs it)
 #
 # faults (debug kernel only: make lab-debug): vbdback's error paths, driven
 # by the kernel's fault injection. The xenwatch thread runs both the probe of

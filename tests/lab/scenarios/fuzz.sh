@@ -1,6 +1,7 @@
 # SPDX-License-Identifier: GPL-2.0
 # shellcheck shell=bash
 # lab-timeout: 10800
+# check: no (hours: make fuzz runs it; make check's hostile sends 100,000)
 #
 # fuzz: the long fuzzing campaign (make fuzz; not in make check, whose
 # hostile scenario sends 100,000). A guest without xen-blkfront runs

@@ -1,6 +1,7 @@
 # SPDX-License-Identifier: GPL-2.0
 # shellcheck shell=bash
 # lab-timeout: 900
+# check: yes (order 260)
 #
 # handover: the backend is swapped under running guests, with the two
 # procedures of Documentation/admin-guide.rst:

@@ -1,6 +1,7 @@
 # SPDX-License-Identifier: GPL-2.0
 # shellcheck shell=bash
 # lab-timeout: 1500
+# check: yes (order 250)
 #
 # hostile: a guest whose xen-blkfront is not loaded plays the frontend
 # itself with vbdfront (tests/hostile). First an event storm, with the

@@ -1,6 +1,7 @@
 # SPDX-License-Identifier: GPL-2.0
 # shellcheck shell=bash disable=SC2016 # guest commands expand in the guest
 # lab-timeout: 420
+# check: yes (order 90)
 #
 # indirect: indirect descriptors (BLKIF_OP_INDIRECT) carry 1 MiB in one
 # request. The backend must advertise feature-max-indirect-segments >= 256.

@@ -1,6 +1,7 @@
 # SPDX-License-Identifier: GPL-2.0
 # shellcheck shell=bash
 # lab-timeout: 720
+# check: yes (order 230)
 #
 # iscsi: an iSCSI LUN served to a guest, as on hosts whose guest disks live
 # on a SAN. In dom0, a LIO target made with targetcli exports a ram disk as

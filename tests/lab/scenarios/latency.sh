@@ -1,6 +1,7 @@
 # SPDX-License-Identifier: GPL-2.0
 # shellcheck shell=bash disable=SC2016 # guest commands expand in the guest
 # lab-timeout: 360
+# check: yes (order 180)
 #
 # latency: the per-device latency histograms, in-flight gauge and
 # tracepoints. xvda is a loop device over a tmpfs file (it takes flushes and

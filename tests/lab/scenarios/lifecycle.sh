@@ -1,6 +1,7 @@
 # SPDX-License-Identifier: GPL-2.0
 # shellcheck shell=bash disable=SC2016 # guest commands expand in the guest
 # lab-timeout: 600
+# check: yes (order 160)
 #
 # lifecycle: the disk is served again after the guest's domain changes.
 # (1) Reboot: guest "life" (on_reboot="restart") writes markers (random data

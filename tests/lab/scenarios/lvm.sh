@@ -1,6 +1,7 @@
 # SPDX-License-Identifier: GPL-2.0
 # shellcheck shell=bash
 # lab-timeout: 420
+# check: yes (order 210)
 #
 # lvm: an LVM logical volume served the way operators write it,
 # disk = ['phy:/dev/VG/LV,xvda,w'], so through Debian's own hotplug script

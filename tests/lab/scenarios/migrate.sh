@@ -1,6 +1,7 @@
 # SPDX-License-Identifier: GPL-2.0
 # shellcheck shell=bash
 # lab-timeout: 1500
+# check: yes (order 280)
 #
 # migrate: a guest's disk on the destination of a migration.
 # Live migration to the same host,

@@ -1,6 +1,7 @@
 # SPDX-License-Identifier: GPL-2.0
 # shellcheck shell=bash
 # lab-timeout: 420
+# check: yes (order 70)
 #
 # missing: block-attach to a running guest, through the lab hotplug script
 # (which hands the path on unchecked), of (1) a path that does not exist,

@@ -1,6 +1,7 @@
 # SPDX-License-Identifier: GPL-2.0
 # shellcheck shell=bash disable=SC2016 # guest commands expand in the guest
 # lab-timeout: 420
+# check: yes (order 100)
 #
 # multiqueue: one disk served over several rings (multi-queue-max-queues /
 # multi-queue-num-queues, queue-N/ring-ref and queue-N/event-channel).

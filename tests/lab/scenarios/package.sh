@@ -1,6 +1,7 @@
 # SPDX-License-Identifier: GPL-2.0
 # shellcheck shell=bash
 # lab-timeout: 2700
+# check: no (its time: DKMS builds the module under TCG, 983 s, removal 277 s)
 #
 # package: the Debian packages of make deb (build/deb/) as a user installs
 # them. In dom0, `apt-get install ./vbdback-dkms_*.deb ./vbdtop_*.deb`

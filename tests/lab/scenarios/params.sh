@@ -1,6 +1,7 @@
 # SPDX-License-Identifier: GPL-2.0
 # shellcheck shell=bash
 # lab-timeout: 120
+# check: yes (order 330)
 #
 # params: xen-blkback's module parameters on the backend under test. Every
 # parameter name xen-blkback 6.1 has must exist under

@@ -1,6 +1,7 @@
 # SPDX-License-Identifier: GPL-2.0
 # shellcheck shell=bash
 # lab-timeout: 600
+# check: yes (order 110)
 #
 # persistent: persistent grants negotiated with xen-blkfront and what they
 # buy. With both ends offering them (feature-persistent=1 on both sides), a

@@ -1,6 +1,7 @@
 # SPDX-License-Identifier: GPL-2.0
 # shellcheck shell=bash disable=SC2016 # guest commands expand in the guest
 # lab-timeout: 480
+# check: yes (order 120)
 #
 # poll: polling a drained ring before asking for an event (poll_max_us).
 # xvda, on brd, is created with poll_max_us=1000, xvdb, also on brd, with

@@ -1,6 +1,7 @@
 # SPDX-License-Identifier: GPL-2.0
 # shellcheck shell=bash disable=SC2016 # guest commands expand in the guest
 # lab-timeout: 420
+# check: yes (order 190)
 #
 # qos: a device's I/O charged to a cgroup v2 the administrator names, so the
 # kernel's io controller limits a guest's disk. Two guests, each on its own

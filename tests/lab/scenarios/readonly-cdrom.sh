@@ -1,6 +1,7 @@
 # SPDX-License-Identifier: GPL-2.0
 # shellcheck shell=bash disable=SC2016 # guest commands expand in the guest
 # lab-timeout: 300
+# check: yes (order 170)
 #
 # readonly-cdrom: the disk type bits of the backend's "info" key.
 # xvda is given "devtype=cdrom" in the xl disk spec (xl then makes it

@@ -1,6 +1,7 @@
 # SPDX-License-Identifier: GPL-2.0
 # shellcheck shell=bash
 # lab-timeout: 300
+# check: yes (order 60)
 #
 # readonly: a disk attached with mode r (xvdb, on a loop device): the backend
 # must advertise it read-only (mode r, info has VDISK_READONLY), the guest sees

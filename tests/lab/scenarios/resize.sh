@@ -1,6 +1,7 @@
 # SPDX-License-Identifier: GPL-2.0
 # shellcheck shell=bash disable=SC2016 # guest commands expand in the guest
 # lab-timeout: 300
+# check: yes (order 150)
 #
 # resize: online growth of a disk. xvda is a loop device over a 64 MiB tmpfs
 # file; the guest writes a marker into its last MiB. dom0 grows the file to

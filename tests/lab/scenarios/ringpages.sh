@@ -1,6 +1,7 @@
 # SPDX-License-Identifier: GPL-2.0
 # shellcheck shell=bash
 # lab-timeout: 360
+# check: yes (order 80)
 #
 # ringpages: multi-page rings. The backend advertises max-ring-page-order
 # 4; a guest whose xen-blkfront has max_ring_page_order=4 writes

@@ -1,6 +1,7 @@
 # SPDX-License-Identifier: GPL-2.0
 # shellcheck shell=bash disable=SC2016 # guest commands expand in the guest
 # lab-timeout: 420
+# check: yes (order 320)
 #
 # shared-ro: one read-only device served to three guests at once, as
 # xen-blkback serves it (it opens read-only devices shared). dom0 writes

@@ -1,6 +1,7 @@
 # SPDX-License-Identifier: GPL-2.0
 # shellcheck shell=bash
 # lab-timeout: 300
+# check: yes (order 30)
 #
 # stats: the backend's sysfs statistics count what the guest did. The disk is
 # a loop device over a tmpfs file (it has a volatile write cache, so the

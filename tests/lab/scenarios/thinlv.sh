@@ -1,6 +1,7 @@
 # SPDX-License-Identifier: GPL-2.0
 # shellcheck shell=bash
 # lab-timeout: 480
+# check: yes (order 220)
 #
 # thinlv: a thin volume of an LVM thin pool, what operators give guests to
 # over-commit storage and to clone disks from snapshots. dom0 makes a

@@ -1,6 +1,7 @@
 # SPDX-License-Identifier: GPL-2.0
 # shellcheck shell=bash
 # lab-timeout: 900
+# check: yes (order 270)
 #
 # upgrade: vbdback replaced by another build of itself (make lab builds a
 # second copy of the same source, UPGRADE_MODULE) under running guests,

@@ -1,6 +1,7 @@
 # SPDX-License-Identifier: GPL-2.0
 # shellcheck shell=bash
 # lab-timeout: 420
+# check: yes (order 200)
 #
 # vbdtop: tools/vbdtop, run in dom0 as `vbdtop -j -d 3`, reports what the
 # guest's fio reports. The guest "topguest" runs two rate-limited jobs on

@@ -1,6 +1,7 @@
 # SPDX-License-Identifier: GPL-2.0
 # shellcheck shell=bash
 # lab-timeout: 720
+# check: yes (order 20)
 #
 # verify: fio crc32c verify (random writes with mixed 4k-64k blocks, direct
 # libaio, then read-back) over 128 MiB of a brd disk (xvda) and of a loop

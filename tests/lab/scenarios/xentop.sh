@@ -1,6 +1,7 @@
 # SPDX-License-Identifier: GPL-2.0
 # shellcheck shell=bash
 # lab-timeout: 300
+# check: yes (order 310)
 #
 # xentop: xen-blkback's sysfs files on each vbd backend device, as tools
 # read them. The guest "xtop" has xvda, writable, on a loop device over a
