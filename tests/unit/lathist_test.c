@@ -49,7 +49,7 @@ static void test_last(void)
 static void test_monotonic(void)
 {
 	unsigned int prev = 0, b, i;
-	uint64_t us, next = 0;
+	u64 us, next = 0;
 
 	/* around each power of two, in increasing order */
 	for (i = 0; i < 64; i++) {
