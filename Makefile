@@ -16,8 +16,9 @@
 #   make style|sparse|w1|compat|unit|dkms-check|lab    the parts of make check
 #   make tools           build tools/vbdtop and its man page (installed by
 #                        make install too; needs libxen-dev, libjson-c-dev)
-#   make fuzz            a million libFuzzer runs over the decoder, then a
-#                        million fuzzed requests from a guest in the lab
+#   make fuzz            a million libFuzzer runs over the decoder and over
+#                        the grant clock, then a million fuzzed requests
+#                        from a guest in the lab
 #   make debug-kernel    build the lab's debug dom0 kernel (kmemleak, lockdep,
 #                        fault injection...) from linux-source-6.1, cached
 #   make lab-debug       the lab scenarios, hostile and faults on that kernel
@@ -205,9 +206,10 @@ unit:
 	$(MAKE) -C tests/hostile run
 	$(MAKE) -C tests/insnprof run
 
-# Fuzzing campaigns: libFuzzer on the request decoding (make check runs
-# fuzz-quick), and a hostile guest's fuzzed requests against vbdback in the
-# lab (make check's hostile scenario sends 100,000).
+# Fuzzing campaigns: libFuzzer on the request decoding and on the grant
+# clock and latency buckets (make check runs fuzz-quick), and a hostile
+# guest's fuzzed requests against vbdback in the lab (make check's hostile
+# scenario sends 100,000).
 FUZZ_RUNS ?= 1000000
 FUZZ_REQUESTS ?= 1000000
 FUZZ_LAB_TIMEOUT ?= 11000
