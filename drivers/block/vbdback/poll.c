@@ -9,11 +9,14 @@
  * milliseconds, and runs started by anything else (the cache's idle check,
  * reclaim, an event whose request a poll already took) do not spin.
  *
- * The window adapts, as KVM's halt polling does. Off to begin with, it
- * grows whenever a ring waited for its next request less than poll_max_us
- * (a poll that long would have caught it) and shrinks, down to no polling
- * at all, whenever the wait was longer: polling does not pay for a
- * frontend that keeps its ring idle that long.
+ * The window adapts to how long the ring waits for its next request. Off
+ * to begin with, it opens when a wait fits in the first window, doubles
+ * when a wait fits in one doubling of it, and halves, down to no polling
+ * at all, on every other wait: a poll that found nothing and missed by
+ * more than its own length, or a wait over poll_max_us. A window is only
+ * paid for while polls find requests; a frontend whose next request
+ * comes well after the window turns its ring's polling off instead of
+ * making the window grow to spin through each of its waits.
  */
 #define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
 
