@@ -1,9 +1,9 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
  * Unit tests of the polling window's adaptation
- * (drivers/block/vbdback/poll.h): growth while the guest's waits fit in
- * one doubling of the window, shrinking to nothing on misses by more and
- * on waits over poll_max_us.
+ * (drivers/block/vbdback/poll.h): a window opened to cover a wait within
+ * poll_max_us, kept while its polls find requests, halved to nothing by
+ * polls that find none.
  */
 #include <stdio.h>
 
@@ -14,29 +14,26 @@
 #define US	1000ULL
 
 /*
- * A wait within the first window opens it; a wait within one doubling of
- * the window doubles it, never past the most allowed.
+ * Without a window, a wait within the most allowed opens one just long
+ * enough to have caught it: the first window doubled until it covers it.
  */
-static void test_grow(void)
+static void test_open(void)
 {
-	u64 w = 0;
-
 	EXPECT(vbd_poll_next_window(0, 8 * US, 500 * US) == VBD_POLL_START_NS);
 	EXPECT(vbd_poll_next_window(0, VBD_POLL_START_NS, 500 * US) == VBD_POLL_START_NS);
-	w = vbd_poll_next_window(w, 8 * US, 500 * US);
-	w = vbd_poll_next_window(w, 15 * US, 500 * US);
-	EXPECT(w == 2 * VBD_POLL_START_NS);
-	w = vbd_poll_next_window(w, 40 * US, 500 * US);
-	EXPECT(w == 4 * VBD_POLL_START_NS);
-	/* never past the most allowed */
-	EXPECT(vbd_poll_next_window(400 * US, 450 * US, 500 * US) == 500 * US);
-	/* a wait exactly the most allowed, within a doubling, still grows */
-	EXPECT(vbd_poll_next_window(320 * US, 500 * US, 500 * US) == 500 * US);
+	EXPECT(vbd_poll_next_window(0, VBD_POLL_START_NS + 1, 500 * US) ==
+	       2 * VBD_POLL_START_NS);
+	EXPECT(vbd_poll_next_window(0, 200 * US, 500 * US) == 320 * US);
+	/* never past the most allowed; a wait exactly that long still opens */
+	EXPECT(vbd_poll_next_window(0, 450 * US, 500 * US) == 500 * US);
+	EXPECT(vbd_poll_next_window(0, 500 * US, 500 * US) == 500 * US);
+	/* a wait over it opens none */
+	EXPECT(vbd_poll_next_window(0, 500 * US + 1, 500 * US) == 0);
 	/* a most allowed under the start is the window */
 	EXPECT(vbd_poll_next_window(0, 3 * US, 5 * US) == 5 * US);
 }
 
-/* A wait the window already covered leaves it as it is. */
+/* A wait the window covered (its poll found the request) leaves it. */
 static void test_keep(void)
 {
 	EXPECT(vbd_poll_next_window(80 * US, 30 * US, 500 * US) == 80 * US);
@@ -45,24 +42,20 @@ static void test_keep(void)
 }
 
 /*
- * A poll that found nothing and missed by more than a doubling halves the
- * window, even with the wait well within the most allowed.
+ * A poll that found nothing halves the window, however little it missed
+ * by and even with the wait well within the most allowed.
  */
 static void test_shrink_on_miss(void)
 {
+	EXPECT(vbd_poll_next_window(80 * US, 80 * US + 1, 500 * US) == 40 * US);
 	EXPECT(vbd_poll_next_window(80 * US, 161 * US, 500 * US) == 40 * US);
-	EXPECT(vbd_poll_next_window(80 * US, 160 * US, 500 * US) == 160 * US);
-	/* a first wait longer than the first window opens nothing */
-	EXPECT(vbd_poll_next_window(0, VBD_POLL_START_NS + 1, 500 * US) == 0);
-	EXPECT(vbd_poll_next_window(0, 200 * US, 500 * US) == 0);
-	/* the window at the most allowed has no doubling left to catch a miss */
 	EXPECT(vbd_poll_next_window(500 * US, 501 * US, 500 * US) == 250 * US);
-	EXPECT(vbd_poll_next_window(5 * US, 6 * US, 5 * US) == 0);
 	/* below the first window it closes */
-	EXPECT(vbd_poll_next_window(VBD_POLL_START_NS, 3 * VBD_POLL_START_NS,
+	EXPECT(vbd_poll_next_window(VBD_POLL_START_NS, VBD_POLL_START_NS + 1,
 				    500 * US) == 0);
 	EXPECT(vbd_poll_next_window(2 * VBD_POLL_START_NS - 2,
-				    5 * VBD_POLL_START_NS, 500 * US) == 0);
+				    2 * VBD_POLL_START_NS, 500 * US) == 0);
+	EXPECT(vbd_poll_next_window(5 * US, 6 * US, 5 * US) == 0);
 }
 
 /* Long waits halve it, to nothing, in as many steps as the poll scenario allows. */
@@ -72,7 +65,7 @@ static void test_shrink(void)
 	unsigned int steps = 0;
 
 	EXPECT(vbd_poll_next_window(w, 5000 * US, 1000 * US) == 500 * US);
-	while (w) {
+	while (w && steps < 20) {
 		w = vbd_poll_next_window(w, 5000 * US, 1000 * US);
 		steps++;
 	}
@@ -82,55 +75,52 @@ static void test_shrink(void)
 }
 
 /*
- * Waits that creep up settle the window at the first doubling that covers
- * them; steady waits well past the window, though within the most allowed,
- * close it instead of growing it to spin through each one.
+ * Steady waits of 300 us: the window opens at 320 us and stays while its
+ * polls find the requests; waits over the most allowed then close it, and
+ * the next wait within it opens it again.
  */
 static void test_settle(void)
-{
-	u64 w = 0, wait;
-	unsigned int i;
-
-	for (wait = 5 * US; wait <= 300 * US; wait += wait / 2)
-		w = vbd_poll_next_window(w, wait, 500 * US);
-	EXPECT(w == 320 * US);
-	for (i = 0; i < 20; i++)
-		w = vbd_poll_next_window(w, 300 * US, 500 * US);
-	EXPECT(w == 320 * US);
-	for (i = 0; i < 20; i++)
-		w = vbd_poll_next_window(w, 700 * US, 500 * US);
-	EXPECT(w == 0);
-	for (i = 0; i < 20; i++)
-		w = vbd_poll_next_window(w, 300 * US, 500 * US);
-	EXPECT(w == 0);
-}
-
-/*
- * A frontend alternating short and long waits: each miss by far halves
- * the window and each short wait at most doubles it, so the window stays
- * bounded by the short waits' doubling and cannot climb to the most
- * allowed as a rule that grows on every wait within it would.
- */
-static void test_alternate(void)
 {
 	u64 w = 0;
 	unsigned int i;
 
-	for (i = 0; i < 40; i++) {
-		w = vbd_poll_next_window(w, 8 * US, 500 * US);
-		EXPECT(w <= 2 * VBD_POLL_START_NS);
+	for (i = 0; i < 20; i++)
+		w = vbd_poll_next_window(w, 300 * US, 500 * US);
+	EXPECT(w == 320 * US);
+	for (i = 0; i < 20; i++)
+		w = vbd_poll_next_window(w, 900 * US, 500 * US);
+	EXPECT(w == 0);
+	EXPECT(vbd_poll_next_window(w, 300 * US, 500 * US) == 320 * US);
+}
+
+/*
+ * A frontend that slows down from 100 us to 400 us between requests: its
+ * polls miss, and the window closes within log2 steps instead of growing
+ * to spin 400 us before each request as it would if misses within the
+ * most allowed grew it. Closed, it opens to cover the new pace.
+ */
+static void test_slow_down(void)
+{
+	u64 w = vbd_poll_next_window(0, 100 * US, 500 * US);
+	unsigned int misses = 0;
+
+	EXPECT(w == 160 * US);
+	while (w && misses < 20) {
 		w = vbd_poll_next_window(w, 400 * US, 500 * US);
-		EXPECT(w <= VBD_POLL_START_NS);
+		EXPECT(w <= 80 * US);
+		misses++;
 	}
+	EXPECT(misses == 5);
+	EXPECT(vbd_poll_next_window(w, 400 * US, 500 * US) == 500 * US);
 }
 
 int main(void)
 {
-	test_grow();
+	test_open();
 	test_keep();
 	test_shrink_on_miss();
 	test_shrink();
-	test_alternate();
+	test_slow_down();
 	test_settle();
 	printf("poll: %u passed, %u failed\n", passed, failed);
 	return failed ? 1 : 0;

@@ -10,13 +10,12 @@
  * reclaim, an event whose request a poll already took) do not spin.
  *
  * The window adapts to how long the ring waits for its next request. Off
- * to begin with, it opens when a wait fits in the first window, doubles
- * when a wait fits in one doubling of it, and halves, down to no polling
- * at all, on every other wait: a poll that found nothing and missed by
- * more than its own length, or a wait over poll_max_us. A window is only
- * paid for while polls find requests; a frontend whose next request
- * comes well after the window turns its ring's polling off instead of
- * making the window grow to spin through each of its waits.
+ * to begin with, it opens, just long enough, when a wait shows that a poll
+ * would have caught the request (a wait within poll_max_us), and stays as
+ * long as its polls find requests. Each poll that finds nothing halves it,
+ * down to no polling at all, before a later wait may open it again: a
+ * window is only paid for while it pays, instead of staying open through
+ * a frontend's changes of pace.
  */
 #define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
 

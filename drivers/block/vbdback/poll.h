@@ -17,29 +17,28 @@
  * @wait: how long the ring waited, from having answered everything (ns)
  * @max: the longest window allowed (ns)
  *
- * Called when a ring slept and a request came: either it did not poll or
- * its poll found nothing (a miss). A wait the window covered leaves it as
- * it is. A wait that one doubling of the window (from VBD_POLL_START_NS,
- * up to @max) would have caught doubles it. Any other wait, a miss by more
- * than that or a wait over @max, halves it, to none below
- * VBD_POLL_START_NS: spinning that far short of the frontend's next
- * request costs dom0 the whole window and saves nothing, and a window
- * grown to cover such waits would spin through each of them.
+ * Called when a ring slept and a request came. With a window, the ring
+ * polled that long first: a wait the window covered leaves it as it is,
+ * a longer one means the poll found nothing (a miss) and the window
+ * halves, to none below VBD_POLL_START_NS: polls that miss cost dom0 the
+ * whole window and save nothing. Without a window, a wait within @max
+ * opens one just long enough to have caught it (VBD_POLL_START_NS doubled
+ * until it covers the wait, at most @max); a longer wait opens none.
  *
  * Return: the new window.
  */
 static inline u64 vbd_poll_next_window(u64 window, u64 wait, u64 max)
 {
-	u64 grown;
-
 	if (wait <= window)
 		return window;
-	grown = window * 2 > VBD_POLL_START_NS ? window * 2 : VBD_POLL_START_NS;
-	if (grown > max)
-		grown = max;
-	if (wait <= grown && grown > window)
-		return grown;
-	return window / 2 < VBD_POLL_START_NS ? 0 : window / 2;
+	if (window)
+		return window / 2 < VBD_POLL_START_NS ? 0 : window / 2;
+	if (wait > max)
+		return 0;
+	window = VBD_POLL_START_NS;
+	while (window < wait)
+		window *= 2;
+	return window < max ? window : max;
 }
 
 #endif /* VBDBACK_POLL_H */
