@@ -9,7 +9,9 @@
 #
 # Settings from the environment (make bench VAR=...):
 #   BENCH_PROFILES   qd1 qd32 qd32x2 randwrite write64k seqread seqwrite fileserver
-#   BENCH_DEVICES    nullb brd
+#                    cap4k cap64k (dom0-bound: dom0 capped around the run)
+#   BENCH_DEVICES    nullb brd (also: lvm, a linear LV over a brd disk)
+#   BENCH_CAP_PCT    dom0's cap for cap4k and cap64k, % of a CPU (default 5)
 #   BENCH_RUNTIME    seconds of fio per run (default 2; virtual time)
 #   BENCH_ROUNDS     rounds of stock then vbdback (default 2, at least 1)
 #   BENCH_SIZE_MIB   the part of the device fio works on (default 256)
@@ -44,7 +46,7 @@ die() {
 # The summary (summary.csv, results.json, table.txt, table.rst, bench.png)
 # is scripts/bench-report.py's, from raw.csv's columns by name.
 report() {
-	local dir=$1 raw=$1/lab/bench/raw.csv m
+	local dir=$1 raw=$1/lab/bench/raw.csv
 	[ -f "$raw" ] && [ "$(wc -l <"$raw")" -gt 1 ] || { echo "bench: no runs in $raw"; return 1; }
 	cp "$raw" "$dir/raw.csv"
 	python3 "$REPO/scripts/bench-report.py" "$dir" || { echo "bench: the report failed"; return 1; }
@@ -67,7 +69,8 @@ fi
 
 MODULE=${1:-$REPO/drivers/block/vbdback/vbdback.ko}
 [ -f "$MODULE" ] || die "no $MODULE (make module)"
-PROFILES=${BENCH_PROFILES:-qd1 qd32 qd32x2 randwrite write64k seqread seqwrite fileserver}
+PROFILES=${BENCH_PROFILES:-qd1 qd32 qd32x2 randwrite write64k seqread seqwrite fileserver cap4k cap64k}
+CAP=${BENCH_CAP_PCT:-5}
 DEVICES=${BENCH_DEVICES:-nullb brd}
 RUNTIME=${BENCH_RUNTIME:-2}
 ROUNDS=${BENCH_ROUNDS:-2}
@@ -81,9 +84,10 @@ GUEST_ARGS=${BENCH_GUEST_ARGS:-}
 [[ $ROUNDS =~ ^[0-9]+$ ]] && [ "$ROUNDS" -ge 1 ] || die "bad BENCH_ROUNDS '$ROUNDS'"
 [[ $SIZE =~ ^[0-9]+$ ]] && [ "$SIZE" -ge 16 ] && [ "$SIZE" -le 1024 ] || die "bad BENCH_SIZE_MIB '$SIZE' (16-1024)"
 [[ $SHIFT =~ ^[0-9]+$ ]] || die "bad BENCH_ICOUNT '$SHIFT'"
+[[ $CAP =~ ^[0-9]+$ ]] && [ "$CAP" -ge 1 ] && [ "$CAP" -le 100 ] || die "bad BENCH_CAP_PCT '$CAP' (1-100)"
 [[ $JOB_VCPUS =~ ^[12]$ ]] || die "bad BENCH_JOB_VCPUS '$JOB_VCPUS' (1 or 2)"
 for d in $DEVICES; do
-	case $d in nullb|brd) ;; *) die "bad device '$d' in BENCH_DEVICES (nullb, brd)" ;; esac
+	case $d in nullb|brd|lvm) ;; *) die "bad device '$d' in BENCH_DEVICES (nullb, brd, lvm)" ;; esac
 done
 for p in $GUEST_ARGS; do
 	[[ $p =~ ^[a-z_.]+=[A-Za-z0-9]+$ ]] || die "bad '$p' in BENCH_GUEST_ARGS (name=value)"
@@ -109,7 +113,8 @@ if [ -n "${FIO_JOB:-}" ]; then
 fi
 ENV+=(--env "BENCH_PROFILES=$PROFILES" --env "BENCH_DEVICES=$DEVICES"
 	--env "BENCH_RUNTIME=$RUNTIME" --env "BENCH_ROUNDS=$ROUNDS" --env "BENCH_SIZE_MIB=$SIZE"
-	--env "BENCH_VBD_PARAMS=$VBD_PARAMS" --env "BENCH_GUEST_ARGS=$GUEST_ARGS")
+	--env "BENCH_VBD_PARAMS=$VBD_PARAMS" --env "BENCH_GUEST_ARGS=$GUEST_ARGS"
+	--env "BENCH_CAP_PCT=$CAP")
 
 # The boot's hard limit from what it runs (measured under icount on two
 # cores: dom0 up and the ramdisk filled ~3 min, a guest booted and gone
@@ -136,10 +141,11 @@ jq -n --arg date "$(date -u +%FT%TZ)" --arg commit "$(git -C "$REPO" rev-parse -
 	--arg devices "$DEVICES" --argjson runtime "$RUNTIME" --argjson rounds "$ROUNDS" \
 	--argjson size_mib "$SIZE" --argjson icount_shift "$SHIFT" --arg fio_job "${FIO_JOB:-}" \
 	--argjson insnprof "$INSNPROF" --arg vbd_params "$VBD_PARAMS" --arg guest_args "$GUEST_ARGS" \
+	--argjson cap_pct "$CAP" \
 	'{date: $date, commit: $commit, module_sha256: $mod, profiles: $profiles,
 	  devices: $devices, runtime_s: $runtime, rounds: $rounds, size_mib: $size_mib,
 	  icount_shift: $icount_shift, fio_job: $fio_job, insnprof: $insnprof,
-	  vbd_params: $vbd_params, guest_args: $guest_args}' >"$DIR/meta.json"
+	  vbd_params: $vbd_params, guest_args: $guest_args, cap_pct: $cap_pct}' >"$DIR/meta.json"
 
 echo "bench: $(cat "$DIR/title.txt"), icount shift $SHIFT, timeout ${TIMEOUT}s (estimate ${est}s)"
 start=$(date +%s)

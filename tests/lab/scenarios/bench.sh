@@ -21,7 +21,8 @@
 #
 # Settings (lab.sh --env, from make bench):
 #   BENCH_PROFILES  profile names (below), or "job" with BENCH_JOB_B64
-#   BENCH_DEVICES   nullb (null_blk, memory_backed=0) and/or brd
+#   BENCH_DEVICES   nullb (null_blk, memory_backed=0), brd and/or lvm (a
+#                   linear LV on a VG over a brd disk of its own)
 #   BENCH_RUNTIME   seconds of fio per run (virtual time under icount)
 #   BENCH_ROUNDS    rounds of stock then vbdback
 #   BENCH_SIZE_MIB  the part of the device fio works on
@@ -29,6 +30,15 @@
 #   BENCH_JOB_VCPUS the guest's vCPUs for that job
 #   BENCH_VBD_PARAMS vbdback's module parameters, "NAME=VALUE ..."
 #   BENCH_GUEST_ARGS the guest kernel's extra command line
+#   BENCH_CAP_PCT   dom0's cap in percent of a CPU for the dom0-bound
+#                   profiles (cap4k, cap64k; default 5)
+#
+# The dom0-bound profiles cap dom0 with Xen's scheduler (xl sched-credit2
+# -c, or sched-credit) only around each of their fio runs and lift it right
+# after, whatever the run's outcome, and when the scenario ends: a low cap
+# while guests are created starves dom0 (soft lockups, minutes per guest).
+# Each such run records the cap (cap_pct), so that the report can show
+# dom0's busy share of it.
 #
 # Output: /lab-out/bench/raw.csv (one line per fio run), fio's JSON of each
 # run in /lab-out/bench/json/.
@@ -41,7 +51,8 @@
 # their modules'). scripts/insnprof-report.py reads them.
 
 BENCH_JOB_B64=${BENCH_JOB_B64:-}
-PROFILES=${BENCH_PROFILES:-qd1 qd32 qd32x2 randwrite write64k seqread seqwrite fileserver}
+PROFILES=${BENCH_PROFILES:-qd1 qd32 qd32x2 randwrite write64k seqread seqwrite fileserver cap4k cap64k}
+CAP=${BENCH_CAP_PCT:-5}
 DEVICES=${BENCH_DEVICES:-nullb brd}
 RT=${BENCH_RUNTIME:-2}
 ROUNDS=${BENCH_ROUNDS:-2}
@@ -51,12 +62,12 @@ VBD_MODNAME=$LAB_MODNAME
 DIR=$LAB_OUT/bench
 RAW=$DIR/raw.csv
 mkdir -p "$DIR/json"
-echo "round,device,profile,backend,module,vcpus,iops,mbps,lat_mean_us,lat_p50_us,lat_p99_us,ios,dom0_s,elapsed_s,idle_dom0_s,idle_elapsed_s" >"$RAW"
+echo "round,device,profile,backend,module,vcpus,iops,mbps,lat_mean_us,lat_p50_us,lat_p99_us,ios,dom0_s,elapsed_s,idle_dom0_s,idle_elapsed_s,cap_pct,guests" >"$RAW"
 
 # bench_profile NAME: P_VCPUS and P_ARGS (fio options past the common ones)
 # of a profile. Every job runs on /dev/xvda with libaio and O_DIRECT.
 bench_profile() {
-	P_VCPUS=1
+	P_VCPUS=1 P_CAP=0
 	case $1 in
 	qd1) P_ARGS='--rw=randread --bs=4k --iodepth=1' ;;
 	qd32) P_ARGS='--rw=randread --bs=4k --iodepth=32' ;;
@@ -69,6 +80,9 @@ bench_profile() {
 	# a file server: 80% reads, 512 B to 64 KiB, mostly 4 KiB
 	fileserver) P_ARGS='--rw=randrw --rwmixread=80 --iodepth=64
 		--bssplit=512/10:1k/5:2k/5:4k/40:8k/15:16k/10:32k/10:64k/5' ;;
+	# dom0-bound: dom0 capped at BENCH_CAP_PCT around the run
+	cap4k) P_CAP=$CAP; P_ARGS='--rw=randread --bs=4k --iodepth=32' ;;
+	cap64k) P_CAP=$CAP; P_ARGS='--rw=randwrite --bs=64k --iodepth=8' ;;
 	job) P_VCPUS=$JOB_VCPUS; P_ARGS='' ;;
 	*) return 1 ;;
 	esac
@@ -82,8 +96,67 @@ if [ "$PROFILES" = job ] && [ -z "$BENCH_JOB_B64" ]; then
 	lab_end
 fi
 
-# Xen's CPU time of dom0 in seconds (0.1 s steps), and dom0's clock.
-dom0_time() { timeout 30 xl list 0 2>/dev/null | awk 'NR == 2 { print $6 }'; }
+# Xen's CPU time of dom0 in seconds, and dom0's clock. xl prints it in
+# 0.1 s steps, too coarse for a 2-s run of a dom0 capped at 5% (0.1 s at
+# the most): a Python process started once (its start-up would otherwise
+# be dom0's work in each run) answers each request with libxenstat's
+# nanoseconds; xl list if it cannot.
+XSTAT_PY='
+import ctypes, sys
+x = ctypes.CDLL("libxenstat.so")
+x.xenstat_init.restype = ctypes.c_void_p
+x.xenstat_get_node.restype = ctypes.c_void_p
+x.xenstat_get_node.argtypes = [ctypes.c_void_p, ctypes.c_uint]
+x.xenstat_node_domain.restype = ctypes.c_void_p
+x.xenstat_node_domain.argtypes = [ctypes.c_void_p, ctypes.c_uint]
+x.xenstat_domain_cpu_ns.restype = ctypes.c_ulonglong
+x.xenstat_domain_cpu_ns.argtypes = [ctypes.c_void_p]
+x.xenstat_free_node.argtypes = [ctypes.c_void_p]
+h = x.xenstat_init()
+for _ in sys.stdin:
+    n = x.xenstat_get_node(h, 0) if h else None
+    d = x.xenstat_node_domain(n, 0) if n else None
+    print("%.6f" % (x.xenstat_domain_cpu_ns(d) / 1e9) if d else "?", flush=True)
+    if n:
+        x.xenstat_free_node(n)
+'
+XSTAT_PID=
+if command -v python3 >/dev/null; then
+	# sets XSTAT (its pipes) and XSTAT_PID
+	coproc XSTAT { exec python3 -u -c "$XSTAT_PY" 2>"$LAB_TMP/xstat.err"; }
+fi
+dom0_time() {
+	local t=
+	if [ -n "$XSTAT_PID" ] && kill -0 "$XSTAT_PID" 2>/dev/null; then
+		echo "" 1>&"${XSTAT[1]}"
+		read -r -t 30 t <&"${XSTAT[0]}"
+	fi
+	[[ $t =~ ^[0-9]+\.[0-9]+$ ]] && { echo "$t"; return; }
+	[ -z "$XSTAT_PID" ] || lab_note "libxenstat gave '$t': dom0's time from xl list (0.1 s)"
+	XSTAT_PID=
+	timeout 30 xl list 0 2>/dev/null | awk 'NR == 2 { print $6 }'
+}
+# the stop of the helper, at the end
+bench_xstat_stop() { [ -z "$XSTAT_PID" ] || kill "$XSTAT_PID" 2>/dev/null; }
+lab_on_end bench_xstat_stop
+
+# bench_cap PERCENT: dom0's cap (0: none) with the scheduler Xen runs,
+# read back: a run believed capped that was not would mislead.
+SCHED=$(timeout 30 xl info 2>/dev/null | sed -n 's/^xen_scheduler *: *//p')
+bench_cap() {
+	local got
+	case $SCHED in
+	credit2|credit) ;;
+	*) lab_fail "scheduler '$SCHED': no cap"; return 1 ;;
+	esac
+	timeout 60 xl "sched-$SCHED" -d Domain-0 -c "$1" >/dev/null 2>&1 ||
+		{ lab_fail "xl sched-$SCHED -d Domain-0 -c $1"; return 1; }
+	got=$(timeout 60 xl "sched-$SCHED" -d Domain-0 | awk '$1 == "Domain-0" { print $4 }')
+	[ "$got" = "$1" ] || { lab_fail "dom0's cap is '$got', not $1"; return 1; }
+}
+# Whatever happened, dom0 ends uncapped.
+bench_uncap() { [ "${BENCH_CAPPED:-0}" = 0 ] || { bench_cap 0 && BENCH_CAPPED=0; }; }
+lab_on_end bench_uncap
 now() { date +%s.%N; }
 fsub() { awk -v a="$1" -v b="$2" 'BEGIN { printf "%.3f\n", a - b }'; }
 
@@ -138,6 +211,7 @@ bench_target() {
 	case $1 in
 	nullb) echo /dev/nullb0 ;;
 	brd) echo /dev/ram0 ;;
+	lvm) echo "/dev/$BENCH_VG/vol" ;;
 	esac
 }
 
@@ -172,10 +246,15 @@ bench_device() {
 --size=${SIZE}M --time_based --runtime=$RT --group_reporting --lat_percentiles=1 $pin $(echo "$P_ARGS" | tr -s '\t\n' '  ')"
 		fi
 		lab_insnprof skip
+		if [ "$P_CAP" != 0 ]; then
+			BENCH_CAPPED=1
+			bench_cap "$P_CAP" || { bench_uncap; continue; }
+		fi
 		c0=$(dom0_time) t0=$(now)
 		LAB_CMD_QUIET=$RT lab_guest_cmd "$G" $((RT * 4 + 300)) "$cmd" ||
 			{ lab_cmd_show 20; lab_fail "r$round $dev $p $be: fio (rc $LAB_CMD_RC)"; }
 		c1=$(dom0_time) t1=$(now)
+		bench_uncap
 		lab_insnprof "r$round-$dev-$p-$be"
 		lab_cmd_json >"$json"
 		lab_fio_check "$json" "r$round $dev $p $be" || continue
@@ -183,7 +262,7 @@ bench_device() {
 		# both directions summed; latency: mean over all I/O, percentiles
 		# of the direction that did more (reads in the file-server mix)
 		jq -r --arg pre "$round,$dev,$p,$be,$mod,$VCPUS" --arg c "$(fsub "$c1" "$c0")" \
-			--arg t "$(fsub "$t1" "$t0")" --arg ic "$idle_c" --arg it "$idle_t" '
+			--arg t "$(fsub "$t1" "$t0")" --arg ic "$idle_c" --arg it "$idle_t" --arg cap "$P_CAP" '
 			def lat($d): ($d.lat_ns.percentile // $d.clat_ns.percentile // {});
 			[.jobs[] | .read, .write] as $d |
 			([$d[].total_ios] | add) as $n |
@@ -192,7 +271,7 @@ bench_device() {
 			 (([$d[].bw_bytes] | add) / 1000000),
 			 (if $n > 0 then ([$d[] | .lat_ns.mean * .total_ios] | add) / $n / 1000 else 0 end),
 			 ((lat($m)["50.000000"] // 0) / 1000), ((lat($m)["99.000000"] // 0) / 1000),
-			 $n, $c, $t, $ic, $it] | map(tostring) | join(",")' "$json" >>"$RAW" ||
+			 $n, $c, $t, $ic, $it, $cap, 1] | map(tostring) | join(",")' "$json" >>"$RAW" ||
 			lab_fail "r$round $dev $p $be: cannot read fio's JSON"
 	done
 }
@@ -247,15 +326,29 @@ bench_turn() {
 }
 
 lab_log "profiles: $PROFILES; devices: $DEVICES; runtime ${RT}s; rounds $ROUNDS; ${SIZE} MiB"
+# brd disks: ram0 for brd, the next for lvm's physical volume
+BENCH_VG=vbdbench
+NBRD=0
+for dev in $DEVICES; do
+	case $dev in brd|lvm) NBRD=$((NBRD + 1)) ;; esac
+done
+[ "$NBRD" = 0 ] || lab_brd_setup "$NBRD" $((SIZE + 64)) || lab_end
 for dev in $DEVICES; do
 	case $dev in
 	nullb) lab_nullb_setup 1 memory_backed=0 || lab_end ;;
-	brd) lab_brd_setup 1 $((SIZE + 64)) || lab_end
+	brd) ;;
+	lvm) pv=/dev/ram$((NBRD - 1))
+		lab_vg_setup "$BENCH_VG" "$pv" || lab_end
+		lab_lvm_do "lvcreate $BENCH_VG/vol" lvcreate -y -L $((SIZE + 32))M -n vol "$BENCH_VG" || lab_end
+		lab_lv_wait "$BENCH_VG" vol || lab_end ;;
+	*) lab_fail "unknown device '$dev' (nullb, brd or lvm)"; lab_end ;;
+	esac
+	case $dev in
+	brd|lvm)
 		# every page fio touches exists before the first run: reads of a
 		# page brd has not yet allocated are cheaper than of one it has
-		timeout 300 dd if=/dev/zero of=/dev/ram0 bs=1M count="$SIZE" oflag=direct 2>/dev/null ||
-			lab_fail "fill /dev/ram0" ;;
-	*) lab_fail "unknown device '$dev' (nullb or brd)"; lab_end ;;
+		timeout 300 dd if=/dev/zero of="$(bench_target "$dev")" bs=1M count="$SIZE" \
+			oflag=direct 2>/dev/null || lab_fail "fill $(bench_target "$dev")" ;;
 	esac
 done
 
