@@ -9,7 +9,9 @@
 #
 # Settings from the environment (make bench VAR=...):
 #   BENCH_PROFILES   qd1 qd32 qd32x2 randwrite write64k seqread seqwrite fileserver
-#                    cap4k cap64k (dom0-bound: dom0 capped around the run)
+#                    cap4k cap64k (dom0-bound: dom0 capped around the run);
+#                    not by default: multi (BENCH_MULTI_GUESTS guests at
+#                    once, default 4, each on a null_blk of its own, capped)
 #   BENCH_DEVICES    nullb brd (also: lvm, a linear LV over a brd disk)
 #   BENCH_CAP_PCT    dom0's cap for cap4k and cap64k, % of a CPU (default 5)
 #   BENCH_RUNTIME    seconds of fio per run (default 2; virtual time)
@@ -71,6 +73,7 @@ MODULE=${1:-$REPO/drivers/block/vbdback/vbdback.ko}
 [ -f "$MODULE" ] || die "no $MODULE (make module)"
 PROFILES=${BENCH_PROFILES:-qd1 qd32 qd32x2 randwrite write64k seqread seqwrite fileserver cap4k cap64k}
 CAP=${BENCH_CAP_PCT:-5}
+MULTI=${BENCH_MULTI_GUESTS:-4}
 DEVICES=${BENCH_DEVICES:-nullb brd}
 RUNTIME=${BENCH_RUNTIME:-2}
 ROUNDS=${BENCH_ROUNDS:-2}
@@ -84,6 +87,7 @@ GUEST_ARGS=${BENCH_GUEST_ARGS:-}
 [[ $ROUNDS =~ ^[0-9]+$ ]] && [ "$ROUNDS" -ge 1 ] || die "bad BENCH_ROUNDS '$ROUNDS'"
 [[ $SIZE =~ ^[0-9]+$ ]] && [ "$SIZE" -ge 16 ] && [ "$SIZE" -le 1024 ] || die "bad BENCH_SIZE_MIB '$SIZE' (16-1024)"
 [[ $SHIFT =~ ^[0-9]+$ ]] || die "bad BENCH_ICOUNT '$SHIFT'"
+[[ $MULTI =~ ^[1-8]$ ]] || die "bad BENCH_MULTI_GUESTS '$MULTI' (1-8)"
 [[ $CAP =~ ^[0-9]+$ ]] && [ "$CAP" -ge 1 ] && [ "$CAP" -le 100 ] || die "bad BENCH_CAP_PCT '$CAP' (1-100)"
 [[ $JOB_VCPUS =~ ^[12]$ ]] || die "bad BENCH_JOB_VCPUS '$JOB_VCPUS' (1 or 2)"
 for d in $DEVICES; do
@@ -114,7 +118,7 @@ fi
 ENV+=(--env "BENCH_PROFILES=$PROFILES" --env "BENCH_DEVICES=$DEVICES"
 	--env "BENCH_RUNTIME=$RUNTIME" --env "BENCH_ROUNDS=$ROUNDS" --env "BENCH_SIZE_MIB=$SIZE"
 	--env "BENCH_VBD_PARAMS=$VBD_PARAMS" --env "BENCH_GUEST_ARGS=$GUEST_ARGS"
-	--env "BENCH_CAP_PCT=$CAP")
+	--env "BENCH_CAP_PCT=$CAP" --env "BENCH_MULTI_GUESTS=$MULTI")
 
 # The boot's hard limit from what it runs (measured under icount on two
 # cores: dom0 up and the ramdisk filled ~3 min, a guest booted and gone
@@ -124,7 +128,10 @@ nprof=$(echo "$PROFILES" | wc -w)
 ndev=$(echo "$DEVICES" | wc -w)
 per_run=$((RUNTIME * 8 + 25))
 [ "$PROFILES" = job ] && per_run=$((RUNTIME * 8 + 300))
-est=$((180 + ROUNDS * 2 * (120 + ndev * (30 + RUNTIME * 5 + 15 + nprof * per_run))))
+# profile multi: its guests booted and gone, one fio run (~2 min each)
+nmulti=0
+case " $PROFILES " in *" multi "*) nmulti=$MULTI nprof=$((nprof - 1)) ;; esac
+est=$((180 + ROUNDS * 2 * (120 + nmulti * 120 + ndev * (30 + RUNTIME * 5 + 15 + nprof * per_run))))
 TIMEOUT=${BENCH_TIMEOUT:-$((est * 2))}
 
 STAMP=$(date -u +%Y%m%d-%H%M%S)

@@ -31,7 +31,10 @@
 #   BENCH_VBD_PARAMS vbdback's module parameters, "NAME=VALUE ..."
 #   BENCH_GUEST_ARGS the guest kernel's extra command line
 #   BENCH_CAP_PCT   dom0's cap in percent of a CPU for the dom0-bound
-#                   profiles (cap4k, cap64k; default 5)
+#                   profiles (cap4k, cap64k, multi; default 5)
+#   BENCH_MULTI_GUESTS the guests of profile multi (default 4), each with
+#                   BENCH_MULTI_MIB of memory (default 256) and a null_blk
+#                   device of its own; one line of raw.csv per turn
 #
 # The dom0-bound profiles cap dom0 with Xen's scheduler (xl sched-credit2
 # -c, or sched-credit) only around each of their fio runs and lift it right
@@ -53,6 +56,8 @@
 BENCH_JOB_B64=${BENCH_JOB_B64:-}
 PROFILES=${BENCH_PROFILES:-qd1 qd32 qd32x2 randwrite write64k seqread seqwrite fileserver cap4k cap64k}
 CAP=${BENCH_CAP_PCT:-5}
+MULTI=${BENCH_MULTI_GUESTS:-4}
+MULTI_MIB=${BENCH_MULTI_MIB:-256}
 DEVICES=${BENCH_DEVICES:-nullb brd}
 RT=${BENCH_RUNTIME:-2}
 ROUNDS=${BENCH_ROUNDS:-2}
@@ -67,7 +72,7 @@ echo "round,device,profile,backend,module,vcpus,iops,mbps,lat_mean_us,lat_p50_us
 # bench_profile NAME: P_VCPUS and P_ARGS (fio options past the common ones)
 # of a profile. Every job runs on /dev/xvda with libaio and O_DIRECT.
 bench_profile() {
-	P_VCPUS=1 P_CAP=0
+	P_VCPUS=1 P_CAP=0 P_GUESTS=1
 	case $1 in
 	qd1) P_ARGS='--rw=randread --bs=4k --iodepth=1' ;;
 	qd32) P_ARGS='--rw=randread --bs=4k --iodepth=32' ;;
@@ -83,6 +88,8 @@ bench_profile() {
 	# dom0-bound: dom0 capped at BENCH_CAP_PCT around the run
 	cap4k) P_CAP=$CAP; P_ARGS='--rw=randread --bs=4k --iodepth=32' ;;
 	cap64k) P_CAP=$CAP; P_ARGS='--rw=randwrite --bs=64k --iodepth=8' ;;
+	# dom0-bound, MULTI guests at once, each on a null_blk device of its own
+	multi) P_CAP=$CAP P_GUESTS=$MULTI; P_ARGS='--rw=randread --bs=4k --iodepth=32' ;;
 	job) P_VCPUS=$JOB_VCPUS; P_ARGS='' ;;
 	*) return 1 ;;
 	esac
@@ -236,6 +243,7 @@ bench_device() {
 	idle_c=$(fsub "$c1" "$c0") idle_t=$(fsub "$t1" "$t0")
 	for p in $PROFILES; do
 		bench_profile "$p"
+		[ "$P_GUESTS" = 1 ] || continue
 		json=$DIR/json/r$round-$dev-$p-$be.json
 		pin=
 		[ "$P_VCPUS" = 1 ] && [ "$VCPUS" -gt 1 ] && pin=--cpus_allowed=0
@@ -311,6 +319,7 @@ bench_swap() {
 bench_turn() {
 	local round=$1 be=$2 dev first=1
 	lab_insnprof_symbols "dom0-r$round-$be" modules
+	[ "$SINGLE" = 1 ] || { bench_multi "$round" "$be"; return 0; }
 	for dev in $DEVICES; do
 		if [ "$first" = 1 ]; then
 			bench_guest "$dev" || return 1
@@ -323,6 +332,98 @@ bench_turn() {
 		bench_device "$round" "$dev" "$be"
 	done
 	lab_guest_destroy "$G"
+	bench_multi "$round" "$be"
+}
+
+# bench_fio_cmd PROFILE: the guest's fio command line of a profile.
+bench_fio_cmd() {
+	bench_profile "$1"
+	echo "fio_json --name=$1 --filename=/dev/xvda --ioengine=libaio --direct=1 \
+--size=${SIZE}M --time_based --runtime=$RT --group_reporting --lat_percentiles=1 \
+$(echo "$P_ARGS" | tr -s '\t\n' '  ')"
+}
+
+# bench_all TIMEOUT NAME CMD: CMD in each multi-guest guest at once, each
+# guest's output in $LAB_TMP/NAME-GUEST.out, its exit status in
+# $LAB_TMP/NAME-GUEST.rc. Each runs in a subshell: lab_guest_cmd's files
+# are per guest.
+bench_all() {
+	local t=$1 name=$2 cmd=$3 g
+	for g in $MULTI_GUESTS; do
+		(
+			LAB_CMD_QUIET=$RT lab_guest_cmd "$g" "$t" "$cmd"
+			echo "${LAB_CMD_RC:-none}" >"$LAB_TMP/$name-$g.rc"
+			cp "$LAB_CMD_OUT" "$LAB_TMP/$name-$g.out" 2>/dev/null
+		) &
+	done
+	wait
+}
+
+# bench_multi ROUND BACKEND: the multi-guest profile, if chosen: MULTI
+# small guests at once, guest i on /dev/nullb<i>, all running the same job
+# under dom0's cap; one raw.csv line: IOPS and MB/s summed, mean latency
+# over all I/O, p50 and p99 the mean of the guests'.
+bench_multi() {
+	local round=$1 be=$2 p=multi g i c0 c1 t0 t1 idle_c idle_t json jsons=() ok=1
+	case " $PROFILES " in *" $p "*) ;; *) return 0 ;; esac
+	bench_profile "$p"
+	for i in $(seq 1 "$MULTI"); do
+		g=bm$i
+		lab_guest_create "$g" --memory "$MULTI_MIB" ${BENCH_GUEST_ARGS:+--args "$BENCH_GUEST_ARGS"} "$(lab_disk "/dev/nullb$i" xvda)" ||
+			{ lab_fail "r$round $be: guest $g ($i of $MULTI)"; ok=0; break; }
+	done
+	for g in $MULTI_GUESTS; do
+		[ "$ok" = 1 ] || break
+		lab_guest_wait_ready "$g" && lab_guest_cmd "$g" 60 'wait_disk xvda 30' || ok=0
+	done
+	if [ "$ok" = 1 ]; then
+		c0=$(dom0_time) t0=$(now)
+		bench_all $((RT + 60)) idle "sleep $RT"
+		c1=$(dom0_time) t1=$(now)
+		idle_c=$(fsub "$c1" "$c0") idle_t=$(fsub "$t1" "$t0")
+		BENCH_CAPPED=1
+		if bench_cap "$P_CAP"; then
+			c0=$(dom0_time) t0=$(now)
+			bench_all $((RT * 4 + 300)) fio "$(bench_fio_cmd "$p")"
+			c1=$(dom0_time) t1=$(now)
+		else
+			ok=0
+		fi
+		bench_uncap
+	fi
+	for g in $MULTI_GUESTS; do
+		[ "$ok" = 1 ] || break
+		json=$DIR/json/r$round-nullb-$p-$be-$g.json
+		awk '/VBDTEST-JSON-BEGIN/ { on = 1; next } /VBDTEST-JSON-END/ { on = 0 } on' \
+			"$LAB_TMP/fio-$g.out" >"$json" 2>/dev/null
+		[ "$(cat "$LAB_TMP/fio-$g.rc" 2>/dev/null)" = 0 ] &&
+			lab_fio_check "$json" "r$round $p $be $g" || { lab_fail "r$round $p $be: fio in $g"; ok=0; }
+		jsons+=("$json")
+	done
+	[ "$ok" = 1 ] && bench_multi_row "$round" "$be" "$(fsub "$c1" "$c0")" "$(fsub "$t1" "$t0")" \
+		"$idle_c" "$idle_t" "${jsons[@]}"
+	for g in $MULTI_GUESTS; do
+		lab_guest_alive "$g" && lab_guest_destroy "$g"
+	done
+	return 0
+}
+
+# bench_multi_row ROUND BACKEND DOM0_S ELAPSED_S IDLE_DOM0_S IDLE_S JSON...
+bench_multi_row() {
+	local round=$1 be=$2 c=$3 t=$4 ic=$5 it=$6
+	shift 6
+	jq -r -s --arg pre "$round,nullb,multi,$be,$LAB_MODNAME,1" --arg c "$c" --arg t "$t" \
+		--arg ic "$ic" --arg it "$it" --arg cap "$P_CAP" --arg g "$#" '
+		def lat($d): ($d.lat_ns.percentile // $d.clat_ns.percentile // {});
+		[.[] | .jobs[] | .read] as $d |
+		([$d[].total_ios] | add) as $n |
+		[$pre, ([$d[].iops] | add), (([$d[].bw_bytes] | add) / 1000000),
+		 (if $n > 0 then ([$d[] | .lat_ns.mean * .total_ios] | add) / $n / 1000 else 0 end),
+		 (([$d[] | lat(.)["50.000000"] // 0] | add) / ($d | length) / 1000),
+		 (([$d[] | lat(.)["99.000000"] // 0] | add) / ($d | length) / 1000),
+		 $n, $c, $t, $ic, $it, $cap, $g] | map(tostring) | join(",")' "$@" >>"$RAW" ||
+		lab_fail "r$round multi $be: cannot read fio's JSON"
+	lab_log "r$round nullb multi $be: $(tail -n 1 "$RAW")"
 }
 
 lab_log "profiles: $PROFILES; devices: $DEVICES; runtime ${RT}s; rounds $ROUNDS; ${SIZE} MiB"
@@ -333,9 +434,19 @@ for dev in $DEVICES; do
 	case $dev in brd|lvm) NBRD=$((NBRD + 1)) ;; esac
 done
 [ "$NBRD" = 0 ] || lab_brd_setup "$NBRD" $((SIZE + 64)) || lab_end
+# multi's guests have null_blk devices 1..MULTI of their own, nullb's is 0
+MULTI_GUESTS=
+NNULLB=1
+case " $PROFILES " in
+*" multi "*)
+	[[ $MULTI =~ ^[1-9]$ ]] || { lab_fail "bad BENCH_MULTI_GUESTS '$MULTI'"; lab_end; }
+	MULTI_GUESTS=$(seq -f 'bm%g' 1 "$MULTI" | tr '\n' ' ')
+	NNULLB=$((MULTI + 1))
+	case " $DEVICES " in *" nullb "*) ;; *) lab_nullb_setup 1 memory_backed=0 nr_devices=$NNULLB || lab_end ;; esac ;;
+esac
 for dev in $DEVICES; do
 	case $dev in
-	nullb) lab_nullb_setup 1 memory_backed=0 || lab_end ;;
+	nullb) lab_nullb_setup 1 memory_backed=0 nr_devices=$NNULLB || lab_end ;;
 	brd) ;;
 	lvm) pv=/dev/ram$((NBRD - 1))
 		lab_vg_setup "$BENCH_VG" "$pv" || lab_end
@@ -355,8 +466,10 @@ done
 lab_insnprof_symbols kernel
 G=bench
 VCPUS=1
+SINGLE=0
 for p in $PROFILES; do
 	bench_profile "$p"
+	[ "$P_GUESTS" = 1 ] && SINGLE=1
 	[ "$P_VCPUS" -gt "$VCPUS" ] && VCPUS=$P_VCPUS
 done
 for round in $(seq 1 "$ROUNDS"); do
