@@ -12,7 +12,9 @@ DIR/table.rst and, with gnuplot, DIR/bench.png.
 
 Per device and profile: the mean of each backend's runs and vbdback/stock
 ratios. dom0 CPU per I/O is Xen's CPU time of dom0 over the run, less what
-dom0 spent while the guest slept as long (the lab's own polling), per I/O.
+dom0 spent while the guest slept as long (the lab's own polling), per I/O;
+for a capped run, less what dom0 spent over that idle window once (the run
+lasts longer under the cap, the lab's own work per command does not).
 For a run with dom0 capped (cap_pct > 0), dom0's busy share of its cap is
 Xen's CPU time of dom0 over the run / (cap x the run's time); a run under
 90% of its cap was not dom0-bound and is flagged.
@@ -77,9 +79,13 @@ def derive(row):
     dom0 = num(row, "dom0_s")
     elapsed = num(row, "elapsed_s")
     idle_t = num(row, "idle_elapsed_s")
-    idle = num(row, "idle_dom0_s") / idle_t * elapsed if idle_t > 0 else 0.0
-    row["dom0_cpu_us_per_io"] = (dom0 - idle) / ios * 1e6 if ios > 0 else 0.0
     cap = num(row, "cap_pct")
+    idle = num(row, "idle_dom0_s") / idle_t * elapsed if idle_t > 0 else 0.0
+    if cap > 0:
+        # a capped run's time stretches with the cap, the lab's own work
+        # does not: the idle window's once, not per second
+        idle = num(row, "idle_dom0_s")
+    row["dom0_cpu_us_per_io"] = (dom0 - idle) / ios * 1e6 if ios > 0 else 0.0
     if cap > 0 and elapsed > 0:
         row["cap_busy"] = dom0 / (cap / 100.0 * elapsed)
     else:

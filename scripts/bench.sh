@@ -12,7 +12,8 @@
 #                    cap4k cap64k (dom0-bound: dom0 capped around the run);
 #                    not by default: multi (BENCH_MULTI_GUESTS guests at
 #                    once, default 4, each on a null_blk of its own, capped)
-#   BENCH_DEVICES    nullb brd (also: lvm, a linear LV over a brd disk)
+#   BENCH_DEVICES    nullb brd (also: lvm, a linear LV over a brd disk; iscsi,
+#                    a LIO LUN on a brd disk over loopback, open-iscsi)
 #   BENCH_CAP_PCT    dom0's cap for cap4k and cap64k, % of a CPU (default 5)
 #   BENCH_RUNTIME    seconds of fio per run (default 2; virtual time)
 #   BENCH_ROUNDS     rounds of stock then vbdback (default 2, at least 1)
@@ -91,7 +92,7 @@ GUEST_ARGS=${BENCH_GUEST_ARGS:-}
 [[ $CAP =~ ^[0-9]+$ ]] && [ "$CAP" -ge 1 ] && [ "$CAP" -le 100 ] || die "bad BENCH_CAP_PCT '$CAP' (1-100)"
 [[ $JOB_VCPUS =~ ^[12]$ ]] || die "bad BENCH_JOB_VCPUS '$JOB_VCPUS' (1 or 2)"
 for d in $DEVICES; do
-	case $d in nullb|brd|lvm) ;; *) die "bad device '$d' in BENCH_DEVICES (nullb, brd, lvm)" ;; esac
+	case $d in nullb|brd|lvm|iscsi) ;; *) die "bad device '$d' in BENCH_DEVICES (nullb, brd, lvm, iscsi)" ;; esac
 done
 for p in $GUEST_ARGS; do
 	[[ $p =~ ^[a-z_.]+=[A-Za-z0-9]+$ ]] || die "bad '$p' in BENCH_GUEST_ARGS (name=value)"

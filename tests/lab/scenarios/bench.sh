@@ -21,8 +21,10 @@
 #
 # Settings (lab.sh --env, from make bench):
 #   BENCH_PROFILES  profile names (below), or "job" with BENCH_JOB_B64
-#   BENCH_DEVICES   nullb (null_blk, memory_backed=0), brd and/or lvm (a
-#                   linear LV on a VG over a brd disk of its own)
+#   BENCH_DEVICES   nullb (null_blk, memory_backed=0), brd, lvm (a linear
+#                   LV on a VG over a brd disk of its own) and/or iscsi (a
+#                   LIO LUN on a brd disk of its own, exported over
+#                   loopback, logged into with open-iscsi)
 #   BENCH_RUNTIME   seconds of fio per run (virtual time under icount)
 #   BENCH_ROUNDS    rounds of stock then vbdback
 #   BENCH_SIZE_MIB  the part of the device fio works on
@@ -217,8 +219,9 @@ bench_send_job() {
 bench_target() {
 	case $1 in
 	nullb) echo /dev/nullb0 ;;
-	brd) echo /dev/ram0 ;;
+	brd) echo "$BRD_DEV" ;;
 	lvm) echo "/dev/$BENCH_VG/vol" ;;
+	iscsi) echo "$LAB_ISCSI_DEV" ;;
 	esac
 }
 
@@ -258,11 +261,19 @@ bench_device() {
 			BENCH_CAPPED=1
 			bench_cap "$P_CAP" || { bench_uncap; continue; }
 		fi
+		# capped, fio's output waits in the guest until the cap is
+		# lifted: through the console, it would keep a capped dom0 busy
+		# for seconds after the run
+		[ "$P_CAP" = 0 ] || cmd="$cmd >/tmp/bench.out"
 		c0=$(dom0_time) t0=$(now)
 		LAB_CMD_QUIET=$RT lab_guest_cmd "$G" $((RT * 4 + 300)) "$cmd" ||
 			{ lab_cmd_show 20; lab_fail "r$round $dev $p $be: fio (rc $LAB_CMD_RC)"; }
 		c1=$(dom0_time) t1=$(now)
 		bench_uncap
+		if [ "$P_CAP" != 0 ]; then
+			lab_guest_cmd "$G" 120 'cat /tmp/bench.out' ||
+				lab_fail "r$round $dev $p $be: fio's output (rc $LAB_CMD_RC)"
+		fi
 		lab_insnprof "r$round-$dev-$p-$be"
 		lab_cmd_json >"$json"
 		lab_fio_check "$json" "r$round $dev $p $be" || continue
@@ -384,19 +395,21 @@ bench_multi() {
 		BENCH_CAPPED=1
 		if bench_cap "$P_CAP"; then
 			c0=$(dom0_time) t0=$(now)
-			bench_all $((RT * 4 + 300)) fio "$(bench_fio_cmd "$p")"
+			bench_all $((RT * 4 + 300)) run "$(bench_fio_cmd "$p") >/tmp/bench.out"
 			c1=$(dom0_time) t1=$(now)
 		else
 			ok=0
 		fi
 		bench_uncap
+		# fio's output only once the cap is lifted (see bench_device)
+		[ "$ok" = 1 ] && bench_all 120 fio 'cat /tmp/bench.out'
 	fi
 	for g in $MULTI_GUESTS; do
 		[ "$ok" = 1 ] || break
 		json=$DIR/json/r$round-nullb-$p-$be-$g.json
 		awk '/VBDTEST-JSON-BEGIN/ { on = 1; next } /VBDTEST-JSON-END/ { on = 0 } on' \
 			"$LAB_TMP/fio-$g.out" >"$json" 2>/dev/null
-		[ "$(cat "$LAB_TMP/fio-$g.rc" 2>/dev/null)" = 0 ] &&
+		[ "$(cat "$LAB_TMP/run-$g.rc" 2>/dev/null)" = 0 ] &&
 			lab_fio_check "$json" "r$round $p $be $g" || { lab_fail "r$round $p $be: fio in $g"; ok=0; }
 		jsons+=("$json")
 	done
@@ -427,12 +440,14 @@ bench_multi_row() {
 }
 
 lab_log "profiles: $PROFILES; devices: $DEVICES; runtime ${RT}s; rounds $ROUNDS; ${SIZE} MiB"
-# brd disks: ram0 for brd, the next for lvm's physical volume
+# brd disks: ram0 for brd, then one each for lvm's physical volume and
+# iscsi's LUN, in the order of DEVICES
 BENCH_VG=vbdbench
 NBRD=0
 for dev in $DEVICES; do
-	case $dev in brd|lvm) NBRD=$((NBRD + 1)) ;; esac
+	case $dev in brd|lvm|iscsi) NBRD=$((NBRD + 1)) ;; esac
 done
+BRD_NEXT=0
 [ "$NBRD" = 0 ] || lab_brd_setup "$NBRD" $((SIZE + 64)) || lab_end
 # multi's guests have null_blk devices 1..MULTI of their own, nullb's is 0
 MULTI_GUESTS=
@@ -447,15 +462,17 @@ esac
 for dev in $DEVICES; do
 	case $dev in
 	nullb) lab_nullb_setup 1 memory_backed=0 nr_devices=$NNULLB || lab_end ;;
-	brd) ;;
-	lvm) pv=/dev/ram$((NBRD - 1))
+	brd) BRD_DEV=/dev/ram$BRD_NEXT BRD_NEXT=$((BRD_NEXT + 1)) ;;
+	lvm) pv=/dev/ram$BRD_NEXT BRD_NEXT=$((BRD_NEXT + 1))
 		lab_vg_setup "$BENCH_VG" "$pv" || lab_end
 		lab_lvm_do "lvcreate $BENCH_VG/vol" lvcreate -y -L $((SIZE + 32))M -n vol "$BENCH_VG" || lab_end
 		lab_lv_wait "$BENCH_VG" vol || lab_end ;;
-	*) lab_fail "unknown device '$dev' (nullb, brd or lvm)"; lab_end ;;
+	iscsi) lab_iscsi_export "/dev/ram$BRD_NEXT" || lab_end
+		BRD_NEXT=$((BRD_NEXT + 1)) ;;
+	*) lab_fail "unknown device '$dev' (nullb, brd, lvm or iscsi)"; lab_end ;;
 	esac
 	case $dev in
-	brd|lvm)
+	brd|lvm|iscsi)
 		# every page fio touches exists before the first run: reads of a
 		# page brd has not yet allocated are cheaper than of one it has
 		timeout 300 dd if=/dev/zero of="$(bench_target "$dev")" bs=1M count="$SIZE" \
