@@ -202,6 +202,7 @@ unit:
 	$(MAKE) -C tests/vbdtop run
 	$(MAKE) -C tests/hostile run
 	$(MAKE) -C tests/insnprof run
+	$(MAKE) -C tests/benchreport run
 
 # Fuzzing campaigns: libFuzzer on the request decoding (make check runs
 # fuzz-quick), and a hostile guest's fuzzed requests against vbdback in the
