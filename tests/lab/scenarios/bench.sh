@@ -35,7 +35,7 @@
 #   BENCH_CAP_PCT   dom0's cap in percent of a CPU for the dom0-bound
 #                   profiles (cap4k, cap64k, multi; default 5)
 #   BENCH_MULTI_GUESTS the guests of profile multi (default 4), each with
-#                   BENCH_MULTI_MIB of memory (default 256) and a null_blk
+#                   BENCH_MULTI_MIB of memory (default 384) and a null_blk
 #                   device of its own; one line of raw.csv per turn
 #
 # The dom0-bound profiles cap dom0 with Xen's scheduler (xl sched-credit2
@@ -59,7 +59,7 @@ BENCH_JOB_B64=${BENCH_JOB_B64:-}
 PROFILES=${BENCH_PROFILES:-qd1 qd32 qd32x2 randwrite write64k seqread seqwrite fileserver cap4k cap64k}
 CAP=${BENCH_CAP_PCT:-5}
 MULTI=${BENCH_MULTI_GUESTS:-4}
-MULTI_MIB=${BENCH_MULTI_MIB:-256}
+MULTI_MIB=${BENCH_MULTI_MIB:-384}
 DEVICES=${BENCH_DEVICES:-nullb brd}
 RT=${BENCH_RUNTIME:-2}
 ROUNDS=${BENCH_ROUNDS:-2}
@@ -371,7 +371,8 @@ bench_all() {
 }
 
 # bench_multi ROUND BACKEND: the multi-guest profile, if chosen: MULTI
-# small guests at once, guest i on /dev/nullb<i>, all running the same job
+# small guests at once (with 256 MiB the guest kernel could not unpack its
+# 88 MB initramfs: 384), guest i on /dev/nullb<i>, all running the same job
 # under dom0's cap; one raw.csv line: IOPS and MB/s summed, mean latency
 # over all I/O, p50 and p99 the mean of the guests'.
 bench_multi() {
