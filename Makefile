@@ -205,6 +205,7 @@ unit:
 	$(MAKE) -C tests/vbdtop run
 	$(MAKE) -C tests/hostile run
 	$(MAKE) -C tests/insnprof run
+	$(MAKE) -C tests/benchreport run
 
 # Fuzzing campaigns: libFuzzer on the request decoding and on the grant
 # clock and latency buckets (make check runs fuzz-quick), and a hostile

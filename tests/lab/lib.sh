@@ -1070,3 +1070,89 @@ lab_insnprof_symbols() {
 	grep -E "$re" /proc/kallsyms >"$LAB_INSNPROF_DIR/$1.kallsyms" ||
 		lab_log "insnprof: no symbols for $1"
 }
+
+# ------------------------------------------------------------------------
+# An iSCSI LUN in dom0, for make bench: a LIO block backstore on DEV
+# exported by targetcli on 127.0.0.1:3260, logged into with open-iscsi.
+# (The iscsi scenario does the same step by step, checking each.)
+
+LAB_ISCSI_IQN=iqn.2003-01.org.linux-iscsi.lab-dom0:vbdbench
+LAB_ISCSI_BS=vbdbench
+LAB_ISCSI_PORTAL=127.0.0.1:3260
+LAB_ISCSI_PIDS=()
+LAB_ISCSI_UP=0
+
+lab_iscsi_tcli() {
+	timeout 180 targetcli "$@" >"$LAB_TMP/targetcli.log" 2>&1 && return 0
+	sed 's/^/  targetcli: /' "$LAB_TMP/targetcli.log" | tail -n 10
+	lab_fail "targetcli $*"
+	return 1
+}
+
+# lab_iscsi_disk: print the LUN's disk (sdX) once logged in.
+lab_iscsi_disk() {
+	local s b
+	for s in /sys/class/iscsi_session/session*; do
+		[ "$(cat "$s/targetname" 2>/dev/null)" = "$LAB_ISCSI_IQN" ] || continue
+		for b in "$s"/device/target*/*:0/block/*; do
+			[ -b "/dev/${b##*/}" ] && { echo "${b##*/}"; return 0; }
+		done
+	done
+	return 1
+}
+
+# lab_iscsi_export DEV: export DEV and log into it; sets LAB_ISCSI_DEV to
+# the initiator's disk (/dev/sdX). lab_end undoes it.
+lab_iscsi_export() {
+	local c m initiator sd
+	for c in targetcli iscsiadm iscsid dbus-daemon; do
+		command -v $c >/dev/null || { lab_fail "$c is not installed (scripts/lab/deps.sh)"; return 1; }
+	done
+	initiator=$(sed -n 's/^InitiatorName=//p' /etc/iscsi/initiatorname.iscsi 2>/dev/null)
+	[ -n "$initiator" ] || { lab_fail "no InitiatorName in /etc/iscsi/initiatorname.iscsi"; return 1; }
+	mkdir -p /etc/target "$LAB_TMP/targetcli"
+	export TARGETCLI_HOME=$LAB_TMP/targetcli
+	for m in target_core_mod target_core_iblock iscsi_target_mod iscsi_tcp sd_mod; do
+		timeout 30 modprobe $m || { lab_fail "modprobe $m"; return 1; }
+	done
+	LAB_ISCSI_UP=1
+	lab_on_end lab_iscsi_teardown
+	timeout 30 dbus-daemon --session --address="unix:path=$LAB_TMP/dbus-iscsi.sock" --fork \
+		--print-pid >"$LAB_TMP/dbus-iscsi.pid" || { lab_fail "cannot start a D-Bus daemon"; return 1; }
+	LAB_ISCSI_PIDS+=("$(cat "$LAB_TMP/dbus-iscsi.pid")")
+	export DBUS_SYSTEM_BUS_ADDRESS=unix:path=$LAB_TMP/dbus-iscsi.sock
+	lab_iscsi_tcli /backstores/block create name=$LAB_ISCSI_BS dev="$1" &&
+		lab_iscsi_tcli /iscsi create $LAB_ISCSI_IQN &&
+		lab_iscsi_tcli /iscsi/$LAB_ISCSI_IQN/tpg1/luns create /backstores/block/$LAB_ISCSI_BS &&
+		lab_iscsi_tcli /iscsi/$LAB_ISCSI_IQN/tpg1/acls create "$initiator" &&
+		lab_iscsi_tcli /iscsi/$LAB_ISCSI_IQN/tpg1 set attribute authentication=0 || return 1
+	setsid iscsid -f >"$LAB_TMP/iscsid.log" 2>&1 &
+	LAB_ISCSI_PIDS+=("$!")
+	lab_wait 120 "discovery of $LAB_ISCSI_IQN" sh -c "timeout 60 iscsiadm -m discovery \
+		-t sendtargets -p $LAB_ISCSI_PORTAL 2>/dev/null | grep -q ' $LAB_ISCSI_IQN\$'" ||
+		{ lab_fail "iSCSI discovery"; return 1; }
+	timeout 120 iscsiadm -m node -T $LAB_ISCSI_IQN -p $LAB_ISCSI_PORTAL --login \
+		>"$LAB_TMP/iscsi-login.log" 2>&1 || { lab_fail "iSCSI login"; return 1; }
+	lab_wait 30 "the LUN's disk" lab_iscsi_disk >/dev/null || { lab_fail "no disk of the LUN"; return 1; }
+	sd=$(lab_iscsi_disk)
+	LAB_ISCSI_DEV=/dev/$sd
+	lab_log "iSCSI LUN on $1 is $LAB_ISCSI_DEV"
+}
+
+# lab_iscsi_teardown: log out, delete the target, stop the daemons.
+lab_iscsi_teardown() {
+	local p
+	[ "$LAB_ISCSI_UP" = 1 ] || return 0
+	LAB_ISCSI_UP=0
+	timeout 120 iscsiadm -m node -T $LAB_ISCSI_IQN -p $LAB_ISCSI_PORTAL --logout >/dev/null 2>&1
+	timeout 30 iscsiadm -m node -o delete -T $LAB_ISCSI_IQN -p $LAB_ISCSI_PORTAL >/dev/null 2>&1
+	[ -d /sys/kernel/config/target/iscsi/$LAB_ISCSI_IQN ] &&
+		lab_iscsi_tcli /iscsi delete $LAB_ISCSI_IQN
+	compgen -G "/sys/kernel/config/target/core/*/$LAB_ISCSI_BS" >/dev/null &&
+		lab_iscsi_tcli /backstores/block delete $LAB_ISCSI_BS
+	for p in "${LAB_ISCSI_PIDS[@]}"; do
+		kill "$p" 2>/dev/null
+	done
+	LAB_ISCSI_PIDS=()
+	return 0
+}

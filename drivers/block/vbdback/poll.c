@@ -9,11 +9,13 @@
  * milliseconds, and runs started by anything else (the cache's idle check,
  * reclaim, an event whose request a poll already took) do not spin.
  *
- * The window adapts, as KVM's halt polling does. Off to begin with, it
- * grows whenever a ring waited for its next request less than poll_max_us
- * (a poll that long would have caught it) and shrinks, down to no polling
- * at all, whenever the wait was longer: polling does not pay for a
- * frontend that keeps its ring idle that long.
+ * The window adapts to how long the ring waits for its next request. Off
+ * to begin with, it opens, just long enough, when a wait shows that a poll
+ * would have caught the request (a wait within poll_max_us), and stays as
+ * long as its polls find requests. Each poll that finds nothing halves it,
+ * down to no polling at all, before a later wait may open it again: a
+ * window is only paid for while it pays, instead of staying open through
+ * a frontend's changes of pace.
  */
 #define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
 

@@ -17,20 +17,27 @@
  * @wait: how long the ring waited, from having answered everything (ns)
  * @max: the longest window allowed (ns)
  *
- * A wait within @max would have been caught by a window that long: the
- * window doubles (from VBD_POLL_START_NS, up to @max) unless it already
- * covered the wait. A longer wait means polling did not pay: the window
- * halves, to none below VBD_POLL_START_NS. This is KVM's halt polling rule.
+ * Called when a ring slept and a request came. With a window, the ring
+ * polled that long first: a wait the window covered leaves it as it is,
+ * a longer one means the poll found nothing (a miss) and the window
+ * halves, to none below VBD_POLL_START_NS: polls that miss cost dom0 the
+ * whole window and save nothing. Without a window, a wait within @max
+ * opens one just long enough to have caught it (VBD_POLL_START_NS doubled
+ * until it covers the wait, at most @max); a longer wait opens none.
  *
  * Return: the new window.
  */
 static inline u64 vbd_poll_next_window(u64 window, u64 wait, u64 max)
 {
-	if (wait > max)
-		return window / 2 < VBD_POLL_START_NS ? 0 : window / 2;
 	if (wait <= window)
 		return window;
-	window = window * 2 > VBD_POLL_START_NS ? window * 2 : VBD_POLL_START_NS;
+	if (window)
+		return window / 2 < VBD_POLL_START_NS ? 0 : window / 2;
+	if (wait > max)
+		return 0;
+	window = VBD_POLL_START_NS;
+	while (window < wait)
+		window *= 2;
 	return window < max ? window : max;
 }
 
