@@ -14,7 +14,9 @@
 #include <linux/mm.h>
 #include <linux/slab.h>
 
-#include "vbdback.h"
+#include "copy.h"
+#include "grant.h"
+#include "ring.h"
 
 /**
  * vbd_copy_init() - set up a ring's grant copy
@@ -95,11 +97,12 @@ static int vbd_copy_segs(struct vbd_req *req, bool to_guest)
 	for (i = 0; i < n; i++) {
 		const struct vbd_seg *s = &req->segs[i];
 
-		vbd_io_queue_copy(ring, i, s->gref, req->pages[i],
-				  vbd_seg_offset(s), vbd_seg_len(s), to_guest);
+		vbd_grant_queue_copy(ring, i, s->gref, req->pages[i],
+				     vbd_seg_offset(s), vbd_seg_len(s),
+				     to_guest);
 	}
-	WRITE_ONCE(ring->stats.copy_ops, ring->stats.copy_ops + n);
-	return vbd_io_copy(ring, n);
+	vbd_count(&ring->stats.copy_ops, n);
+	return vbd_grant_copy(ring, n);
 }
 
 /* Give the pages back; the request holds none after. */

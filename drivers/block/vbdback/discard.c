@@ -5,7 +5,7 @@
  * A discard of a large range can take the device a long time. It runs on an
  * unbound workqueue, not on the ring's worker, so that the requests behind
  * it on the ring are served meanwhile; its response goes back through the
- * ring's completion path like any other.
+ * request's done callback like any other.
  */
 #define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
 
@@ -13,7 +13,8 @@
 #include <linux/workqueue.h>
 #include <xen/xenbus.h>
 
-#include "vbdback.h"
+#include "discard.h"
+#include "ring.h"
 
 static int vbd_discard_write_keys(struct vbd_backend *be,
 				  struct xenbus_transaction xbt)
@@ -73,15 +74,13 @@ static void vbd_discard_work(struct work_struct *work)
 		err = blkdev_issue_discard(bdev, req->req.sector,
 					   io->nr_sectors, GFP_NOIO);
 	vbd_qos_charge_end(req->ring->be);
-	if (err)
-		vbd_io_report(req, err);
 	req->error = err;
-	vbd_ring_complete(req);
+	req->done(req);
 }
 
 /**
  * vbd_discard_submit() - start a validated discard
- * @req: the request; vbd_ring_complete() is called when it is done
+ * @req: the request; its done callback is called when it is done
  */
 void vbd_discard_submit(struct vbd_req *req)
 {

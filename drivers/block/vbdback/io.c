@@ -1,7 +1,10 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * Executing a validated request: map the guest's granted pages in one batch,
- * build bios over them, and undo the mappings once the bios complete.
+ * Executing a validated request: give its segments pages (persistent
+ * grants, grants mapped in one batch, or dom0's own pages for a copy),
+ * build bios over them, and undo the mappings once the bios complete. The
+ * grant operations themselves are grant.c's; the ring hears of a finished
+ * request only through the request's done callback.
  */
 #define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
 
@@ -9,7 +12,11 @@
 #include <linux/minmax.h>
 #include <xen/page.h>
 
-#include "vbdback.h"
+#include "copy.h"
+#include "grant.h"
+#include "io.h"
+#include "persistent.h"
+#include "ring.h"
 
 #define VBD_NO_HANDLE	((grant_handle_t)~0U)
 
@@ -22,49 +29,6 @@ static u32 vbd_io_map_flags(const struct vbd_req *req)
 	if (req->ring->pgrants.enabled || req->io.kind == VBD_IO_READ)
 		return GNTMAP_host_map;
 	return GNTMAP_host_map | GNTMAP_readonly;
-}
-
-/* Queue map operation @k of the ring's scratch batch: @gref onto @page. */
-static void vbd_io_queue_map(struct vbd_ring *ring, unsigned int k,
-			     struct page *page, u32 flags, grant_ref_t gref)
-{
-	struct vbd_scratch *sc = &ring->scratch;
-
-	gnttab_set_map_op(&sc->map[k], vbd_page_vaddr(page), flags, gref,
-			  ring->be->domid);
-	/* Left as is if the hypercall itself fails. */
-	sc->map[k].status = GNTST_general_error;
-	sc->map_pages[k] = page;
-}
-
-/*
- * Carry out the first @n queued map operations with one hypercall. Each
- * operation's status says whether it took.
- */
-static int vbd_io_map_batch(struct vbd_ring *ring, unsigned int n)
-{
-	struct vbd_scratch *sc = &ring->scratch;
-	int err = 0;
-
-	if (gnttab_map_refs(sc->map, NULL, sc->map_pages, n))
-		err = -EIO;
-	ring->stats.map_ops += n;
-	return err;
-}
-
-/**
- * vbd_io_queue_unmap() - queue the unmap of one grant for vbd_io_unmap()
- * @ring: the ring; called only from its worker (or with the worker stopped)
- * @k: entry of @ring->scratch.unmap and .unmap_pages to fill
- * @page: the page the grant is mapped onto
- * @handle: the mapping's handle
- */
-void vbd_io_queue_unmap(struct vbd_ring *ring, unsigned int k,
-			struct page *page, grant_handle_t handle)
-{
-	gnttab_set_unmap_op(&ring->scratch.unmap[k], vbd_page_vaddr(page),
-			    GNTMAP_host_map, handle);
-	ring->scratch.unmap_pages[k] = page;
 }
 
 /*
@@ -83,11 +47,10 @@ static struct vbd_pgrant *vbd_io_map_persistent(struct vbd_ring *ring,
 
 	if (!vbd_pgrant_make_room(ring))
 		return NULL;
-	if (gnttab_page_cache_get(&ring->pages, &page))
+	if (vbd_grant_get_page(ring, &page))
 		return NULL;
-	vbd_debug_add(VBD_DBG_PAGES, 1);
-	vbd_io_queue_map(ring, 0, page, GNTMAP_host_map, gref);
-	vbd_io_map_batch(ring, 1);
+	vbd_grant_queue_map(ring, 0, page, GNTMAP_host_map, gref);
+	vbd_grant_map(ring, 1);
 	if (op->status != GNTST_okay)
 		goto put_page;
 	vbd_debug_add(VBD_DBG_GRANTS, 1);
@@ -97,12 +60,11 @@ static struct vbd_pgrant *vbd_io_map_persistent(struct vbd_ring *ring,
 	return pg;
 
 unmap:
-	vbd_io_queue_unmap(ring, 0, page, op->handle);
-	vbd_io_unmap(ring, 1);
+	vbd_grant_queue_unmap(ring, 0, page, op->handle);
+	vbd_grant_unmap(ring, 1);
 	return NULL;
 put_page:
-	vbd_debug_add(VBD_DBG_PAGES, -1);
-	gnttab_page_cache_put(&ring->pages, &page, 1);
+	vbd_grant_put_pages(ring, &page, 1);
 	return NULL;
 }
 
@@ -131,64 +93,6 @@ static bool vbd_io_read_indirect(struct vbd_req *req, unsigned int i,
 }
 
 /**
- * vbd_io_queue_copy() - queue a grant copy for vbd_io_copy(), between a
- * grant of the ring's guest and a page of dom0's own
- * @ring: the ring; called only from its worker
- * @k: entry of @ring->scratch.copy to fill
- * @gref: the guest's grant
- * @page: dom0's page
- * @off: where the data is, in both pages
- * @len: how many bytes
- * @to_guest: copy from @page to the guest's, else from the guest's to @page
- */
-void vbd_io_queue_copy(struct vbd_ring *ring, unsigned int k,
-		       grant_ref_t gref, struct page *page, unsigned int off,
-		       unsigned int len, bool to_guest)
-{
-	struct gnttab_copy *op = &ring->scratch.copy[k];
-	struct gnttab_copy_ptr *guest = to_guest ? &op->dest : &op->source;
-	struct gnttab_copy_ptr *own = to_guest ? &op->source : &op->dest;
-
-	memset(op, 0, sizeof(*op));
-	guest->u.ref = gref;
-	guest->domid = ring->be->domid;
-	guest->offset = off;
-	own->u.gmfn = xen_page_to_gfn(page);
-	own->domid = DOMID_SELF;
-	own->offset = off;
-	op->len = len;
-	op->flags = to_guest ? GNTCOPY_dest_gref : GNTCOPY_source_gref;
-}
-
-/**
- * vbd_io_copy() - carry out the grant copies queued in the ring's scratch
- * space, with one hypercall
- * @ring: the ring; called only from its worker
- * @n: entries of @ring->scratch.copy to carry out
- *
- * Return: 0 if all succeeded, else -EIO.
- */
-int vbd_io_copy(struct vbd_ring *ring, unsigned int n)
-{
-	struct gnttab_copy *copy = ring->scratch.copy;
-	unsigned int k;
-
-	gnttab_batch_copy(copy, n);
-	for (k = 0; k < n; k++) {
-		if (copy[k].status != GNTST_okay) {
-			dev_dbg_ratelimited(&ring->be->xdev->dev,
-					    "grant %u: copy status %d\n",
-					    copy[k].flags & GNTCOPY_source_gref ?
-					    copy[k].source.u.ref :
-					    copy[k].dest.u.ref,
-					    copy[k].status);
-			return -EIO;
-		}
-	}
-	return 0;
-}
-
-/**
  * vbd_io_fetch_indirect() - copy an indirect request's segments privately
  * @req: the request, accepted by vbd_proto_validate_op()
  *
@@ -213,13 +117,13 @@ int vbd_io_fetch_indirect(struct vbd_req *req)
 
 		left -= len;
 		if (!vbd_io_read_indirect(req, i, len))
-			vbd_io_queue_copy(ring, nr_copy++,
-					  req->req.indirect_grefs[i],
-					  virt_to_page(ring->scratch.indirect[i]),
-					  0, len, false);
+			vbd_grant_queue_copy(ring, nr_copy++,
+					     req->req.indirect_grefs[i],
+					     virt_to_page(ring->scratch.indirect[i]),
+					     0, len, false);
 	}
 	if (nr_copy) {
-		err = vbd_io_copy(ring, nr_copy);
+		err = vbd_grant_copy(ring, nr_copy);
 		if (err)
 			return err;
 	}
@@ -242,7 +146,7 @@ static int vbd_io_prepare_seg(struct vbd_req *req, unsigned int i,
 			      unsigned int *nr_map, u32 flags)
 {
 	struct vbd_ring *ring = req->ring;
-	struct vbd_scratch *sc = &ring->scratch;
+	struct vbd_grant_scratch *sc = &ring->scratch;
 	grant_ref_t gref = req->segs[i].gref;
 	unsigned int k = *nr_map;
 
@@ -254,11 +158,10 @@ static int vbd_io_prepare_seg(struct vbd_req *req, unsigned int i,
 		req->nr_pages++;
 		return 0;
 	}
-	if (gnttab_page_cache_get(&ring->pages, &req->pages[i]))
+	if (vbd_grant_get_page(ring, &req->pages[i]))
 		return -ENOMEM;
-	vbd_debug_add(VBD_DBG_PAGES, 1);
 	req->nr_pages++;
-	vbd_io_queue_map(ring, k, req->pages[i], flags, gref);
+	vbd_grant_queue_map(ring, k, req->pages[i], flags, gref);
 	sc->map_seg[k] = i;
 	*nr_map = k + 1;
 	return 0;
@@ -268,7 +171,7 @@ static int vbd_io_prepare_seg(struct vbd_req *req, unsigned int i,
 static int vbd_io_map_done(struct vbd_req *req, unsigned int nr_map)
 {
 	struct vbd_ring *ring = req->ring;
-	struct vbd_scratch *sc = &ring->scratch;
+	struct vbd_grant_scratch *sc = &ring->scratch;
 	unsigned int k, i, nr_ok = 0;
 	int err = 0;
 
@@ -313,40 +216,12 @@ static int vbd_io_map(struct vbd_req *req)
 		 * sized like the default cap) is then never made to remap.
 		 */
 		vbd_pgrant_make_room(ring);
-		err = vbd_io_map_batch(ring, nr_map);
+		err = vbd_grant_map(ring, nr_map);
 		err = vbd_io_map_done(req, nr_map) ?: err;
 	}
 	if (err)
 		vbd_io_release(req);
 	return err;
-}
-
-/**
- * vbd_io_unmap() - unmap the grants queued in the ring's scratch space
- * @ring: the ring; called only from its worker (or with the worker stopped)
- * @n: entries of @ring->scratch.unmap and .unmap_pages to undo
- *
- * The pages go back to the ring's page cache, unless the unmap failed: a
- * page that may still alias guest memory is leaked rather than reused.
- */
-void vbd_io_unmap(struct vbd_ring *ring, unsigned int n)
-{
-	struct vbd_scratch *sc = &ring->scratch;
-
-	sc->unmap_data.unmap_ops = sc->unmap;
-	sc->unmap_data.kunmap_ops = NULL;
-	sc->unmap_data.pages = sc->unmap_pages;
-	sc->unmap_data.count = n;
-	WRITE_ONCE(ring->stats.unmap_ops, ring->stats.unmap_ops + n);
-	if (gnttab_unmap_refs_sync(&sc->unmap_data)) {
-		dev_err_ratelimited(&ring->be->xdev->dev,
-				    "unmapping %u grants failed; pages leaked\n",
-				    n);
-		return;
-	}
-	vbd_debug_add(VBD_DBG_GRANTS, -(s64)n);
-	vbd_debug_add(VBD_DBG_PAGES, -(s64)n);
-	gnttab_page_cache_put(&ring->pages, sc->unmap_pages, n);
 }
 
 /**
@@ -362,7 +237,7 @@ void vbd_io_unmap(struct vbd_ring *ring, unsigned int n)
 int vbd_io_release(struct vbd_req *req)
 {
 	struct vbd_ring *ring = req->ring;
-	struct vbd_scratch *sc = &ring->scratch;
+	struct vbd_grant_scratch *sc = &ring->scratch;
 	unsigned int i, nr_unmap = 0, nr_put = 0;
 
 	if (req->copy)
@@ -373,8 +248,8 @@ int vbd_io_release(struct vbd_req *req)
 			vbd_pgrant_put(ring, req->pgrants[i]);
 			req->pgrants[i] = NULL;
 		} else if (req->handles[i] != VBD_NO_HANDLE) {
-			vbd_io_queue_unmap(ring, nr_unmap++, req->pages[i],
-					   req->handles[i]);
+			vbd_grant_queue_unmap(ring, nr_unmap++, req->pages[i],
+					      req->handles[i]);
 			req->handles[i] = VBD_NO_HANDLE;
 		} else {
 			sc->put_pages[nr_put++] = req->pages[i];
@@ -382,11 +257,9 @@ int vbd_io_release(struct vbd_req *req)
 	}
 	req->nr_pages = 0;
 	if (nr_unmap)
-		vbd_io_unmap(ring, nr_unmap);
-	if (nr_put) {
-		vbd_debug_add(VBD_DBG_PAGES, -(s64)nr_put);
-		gnttab_page_cache_put(&ring->pages, sc->put_pages, nr_put);
-	}
+		vbd_grant_unmap(ring, nr_unmap);
+	if (nr_put)
+		vbd_grant_put_pages(ring, sc->put_pages, nr_put);
 	return 0;
 }
 
@@ -405,8 +278,8 @@ static const char *const vbd_io_kind_names[] = {
  * @err: the device's error
  *
  * One line per failed request, not per bio, and a few a second at most:
- * a failing disk fails every request the guest sends it. Discards report
- * through here too.
+ * a failing disk fails every request the guest sends it. The ring's
+ * completion calls it, for discards too.
  */
 void vbd_io_report(const struct vbd_req *req, int err)
 {
@@ -422,17 +295,12 @@ void vbd_io_report(const struct vbd_req *req, int err)
 static void vbd_io_end(struct bio *bio)
 {
 	struct vbd_req *req = bio->bi_private;
-	int err;
 
 	if (bio->bi_status)
 		WRITE_ONCE(req->error, blk_status_to_errno(bio->bi_status));
 	bio_put(bio);
-	if (atomic_dec_and_test(&req->pending)) {
-		err = READ_ONCE(req->error);
-		if (err)
-			vbd_io_report(req, err);
-		vbd_ring_complete(req);
-	}
+	if (atomic_dec_and_test(&req->pending))
+		req->done(req);
 }
 
 static blk_opf_t vbd_io_opf(const struct vbd_io *io)
@@ -510,7 +378,7 @@ static int vbd_io_prepare(struct vbd_req *req)
 
 /**
  * vbd_io_submit() - map a validated request's data and submit its bios
- * @req: the request; its ring's vbd_ring_complete() is called when done
+ * @req: the request; its done callback is called when its bios complete
  *
  * Return: 0 once submitted, or a negative errno if nothing was submitted
  * (and nothing is left mapped).

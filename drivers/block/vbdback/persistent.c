@@ -25,8 +25,10 @@
 #include <xen/grant_table.h>
 #include <xen/page.h>
 
+#include "grant.h"
+#include "persistent.h"
 #include "pgclock.h"
-#include "vbdback.h"
+#include "ring.h"
 
 /* Idle grants are looked for at least this often. */
 #define VBD_PGRANT_IDLE_CHECK	(10 * HZ)
@@ -103,7 +105,8 @@ struct vbd_pgrant *vbd_pgrant_add(struct vbd_ring *ring, grant_ref_t gref,
 	WRITE_ONCE(pc->count, pc->count + 1);
 	vbd_debug_add(VBD_DBG_PGRANTS, 1);
 	if (pc->count > ring->stats.pgrant_peak)
-		WRITE_ONCE(ring->stats.pgrant_peak, pc->count);
+		vbd_count(&ring->stats.pgrant_peak,
+			  pc->count - ring->stats.pgrant_peak);
 	return pg;
 }
 
@@ -147,7 +150,7 @@ static unsigned int vbd_pgrant_purge(struct vbd_ring *ring,
 			list_move_tail(&pg->lru, &pc->lru);
 			continue;
 		}
-		vbd_io_queue_unmap(ring, n++, pg->page, pg->handle);
+		vbd_grant_queue_unmap(ring, n++, pg->page, pg->handle);
 		rb_erase(&pg->node, &pc->tree);
 		list_move_tail(&pg->lru, &victims);
 	}
@@ -156,12 +159,12 @@ static unsigned int vbd_pgrant_purge(struct vbd_ring *ring,
 	WRITE_ONCE(pc->count, pc->count - n);
 	WRITE_ONCE(pc->nr_unused, pc->nr_unused - n);
 	vbd_debug_add(VBD_DBG_PGRANTS, -(s64)n);
-	vbd_io_unmap(ring, n);
+	vbd_grant_unmap(ring, n);
 	list_for_each_entry_safe(pg, tmp, &victims, lru)
 		kfree(pg);
 	/* Entries past the batch stay for the next round. */
 	if (idle_only && nr > n && n == ring->max_segs)
-		set_bit(VBD_RING_PURGE_IDLE, &ring->flags);
+		set_bit(0, &ring->pgrants.purge_idle);
 	return n;
 }
 
@@ -196,7 +199,7 @@ void vbd_pgrant_maintain(struct vbd_ring *ring)
 	unsigned int nr = atomic_xchg(&ring->pgrants.shrink, 0);
 
 	/* A purge that filled its batch asks for another round. */
-	while (test_and_clear_bit(VBD_RING_PURGE_IDLE, &ring->flags))
+	while (test_and_clear_bit(0, &ring->pgrants.purge_idle))
 		vbd_pgrant_purge(ring, UINT_MAX, true);
 	while (nr && ring->pgrants.nr_unused) {
 		unsigned int batch = min(nr, ring->max_segs);
@@ -214,8 +217,8 @@ static void vbd_pgrant_idle_work(struct work_struct *work)
 	struct vbd_ring *ring = container_of(pc, struct vbd_ring, pgrants);
 
 	if (READ_ONCE(pc->nr_unused)) {
-		set_bit(VBD_RING_PURGE_IDLE, &ring->flags);
-		queue_work(ring->be->wq, &ring->work);
+		set_bit(0, &pc->purge_idle);
+		pc->kick(ring);
 	}
 	queue_delayed_work(system_wq, &pc->idle_work, pc->idle_check);
 }
@@ -252,7 +255,7 @@ static unsigned long vbd_pgrant_scan(struct shrinker *s,
 	struct vbd_ring *ring = container_of(pc, struct vbd_ring, pgrants);
 
 	atomic_add(sc->nr_to_scan, &pc->shrink);
-	queue_work(ring->be->wq, &ring->work);
+	pc->kick(ring);
 	return 0;
 }
 
@@ -306,16 +309,20 @@ static void vbd_pgrant_shrinker_del(struct vbd_pgrants *pc)
  * @enabled: both ends negotiated persistent grants
  * @max: most grants to keep mapped
  * @idle_secs: unused this long, a grant is unmapped
+ * @kick: runs the ring's worker soon, which does what the cache's idle
+ *        check and shrinker ask for (vbd_pgrant_maintain())
  *
  * Return: 0 or a negative errno.
  */
 int vbd_pgrant_init(struct vbd_ring *ring, bool enabled, unsigned int max,
-		    unsigned int idle_secs)
+		    unsigned int idle_secs, void (*kick)(struct vbd_ring *ring))
 {
 	struct vbd_pgrants *pc = &ring->pgrants;
 	int err;
 
 	pc->tree = RB_ROOT;
+	pc->purge_idle = 0;
+	pc->kick = kick;
 	INIT_LIST_HEAD(&pc->lru);
 	INIT_DELAYED_WORK(&pc->idle_work, vbd_pgrant_idle_work);
 	pc->max = max;
@@ -350,9 +357,16 @@ void vbd_pgrant_stop(struct vbd_ring *ring)
 /**
  * vbd_pgrant_purge_all() - unmap every cached grant
  * @ring: the ring, its worker stopped and no request in flight
+ *
+ * With no request in flight no grant is in use, so every one is unmapped;
+ * with vbd_pgrant_stop() done, no housekeeping is queued.
  */
 void vbd_pgrant_purge_all(struct vbd_ring *ring)
 {
+	struct vbd_pgrants *pc = &ring->pgrants;
+
+	WARN_ON_ONCE(pc->nr_unused != pc->count);
+	WARN_ON_ONCE(pc->enabled && delayed_work_pending(&pc->idle_work));
 	while (ring->pgrants.nr_unused) {
 		/*
 		 * A pass may free nothing yet clear the marks that spared its
@@ -364,8 +378,5 @@ void vbd_pgrant_purge_all(struct vbd_ring *ring)
 		    !vbd_pgrant_purge(ring, ring->max_segs, false))
 			break;
 	}
-	if (ring->pgrants.count)
-		dev_err(&ring->be->xdev->dev,
-			"queue %u: %u persistent grants still in use at teardown\n",
-			ring->index, ring->pgrants.count);
+	WARN_ON_ONCE(pc->count);
 }

@@ -19,92 +19,47 @@
  */
 #define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
 
-#include <linux/sched.h>
+#include <linux/ktime.h>
 #include <linux/timekeeping.h>
 
-#include "vbdback.h"
 #include "poll.h"
 
 /**
  * vbd_poll_init() - set up a ring's polling
- * @ring: the ring, not yet serving
+ * @p: the ring's polling, not yet used
  * @max_us: the longest window (poll_max_us), 0 for no polling
  */
-void vbd_poll_init(struct vbd_ring *ring, unsigned int max_us)
+void vbd_poll_init(struct vbd_poll *p, unsigned int max_us)
 {
-	ring->poll.max_ns = (u64)max_us * NSEC_PER_USEC;
-	ring->poll.window_ns = 0;
-	ring->poll.idle_since = 0;
-}
-
-/*
- * Spin until a request arrives, for at most @window_ns from @start.
- * Anything else that wants the CPU, or teardown, ends it.
- */
-static bool vbd_poll_spin(struct vbd_ring *ring, u64 start, u64 window_ns)
-{
-	do {
-		/* Only compared: the request is read when consumed. */
-		if (READ_ONCE(ring->br.sring->req_prod) != ring->br.req_cons)
-			return true;
-		if (need_resched() || READ_ONCE(ring->stopping))
-			return false;
-		cpu_relax();
-	} while (ktime_get_ns() - start < window_ns);
-	return false;
+	p->max_ns = (u64)max_us * NSEC_PER_USEC;
+	p->window_ns = 0;
+	p->idle_since = 0;
 }
 
 /**
- * vbd_poll_drained() - poll a drained ring, then ask for an event
- * @ring: the ring, its worker having consumed every request and answered
- *        every completion, without asking the frontend for an event
- * @answered: this run of the worker answered requests
- *
- * The ring spins only if @answered and no request is left with the device:
- * the frontend then has every answer and its next request is what the ring
- * waits for.
- *
- * Return: true if a request is there to take: the worker must run again.
- * False once the frontend has been asked for an event.
+ * vbd_poll_asleep() - the ring asked for an event, having given the
+ * frontend every answer
+ * @p: the ring's polling; called only by its worker
+ * @since: when the frontend had every answer (ns): its pace is measured
+ *         from then
  */
-bool vbd_poll_drained(struct vbd_ring *ring, bool answered)
+void vbd_poll_asleep(struct vbd_poll *p, u64 since)
 {
-	struct vbd_poll *p = &ring->poll;
-	u64 start = ktime_get_ns();
-	int more;
-
-	answered = answered && !ring->nr_submitted;
-
-	if (p->window_ns && answered) {
-		if (vbd_poll_spin(ring, start, p->window_ns)) {
-			ring->stats.poll_hits++;
-			return true;
-		}
-		ring->stats.poll_misses++;
-	}
-	RING_FINAL_CHECK_FOR_REQUESTS(&ring->br, more);
-	if (more)
-		return true;
-	/* The frontend's pace is measured from when it had every answer. */
-	if (answered)
-		p->idle_since = start;
-	return false;
+	p->idle_since = since;
 }
 
 /**
  * vbd_poll_woken() - adapt the window to how long the ring waited
- * @ring: the ring; called by its worker before it consumes
+ * @p: the ring's polling; called by its worker when a request is on the
+ *     ring, before it consumes
  *
- * Counts only when the ring went to sleep on an event and a request has
- * come since.
+ * Counts only when the ring went to sleep on an event.
  */
-void vbd_poll_woken(struct vbd_ring *ring)
+void vbd_poll_woken(struct vbd_poll *p)
 {
-	struct vbd_poll *p = &ring->poll;
 	u64 wait;
 
-	if (!p->idle_since ||
-	    READ_ONCE(ring->br.sring->req_prod) == ring->br.req_cons)
+	if (!p->idle_since)
 		return;
 	wait = ktime_get_ns() - p->idle_since;
 	p->idle_since = 0;

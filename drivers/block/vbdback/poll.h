@@ -1,7 +1,8 @@
 /* SPDX-License-Identifier: GPL-2.0 */
 /*
- * How a ring's polling window adapts, with no kernel state: poll.c uses it,
- * the unit tests check it.
+ * How a ring's polling window adapts (poll.c). vbd_poll_next_window() has
+ * no kernel state: the unit tests check it. The ring's worker (ring.c)
+ * spins; poll.c only says for how long.
  */
 #ifndef VBDBACK_POLL_H
 #define VBDBACK_POLL_H
@@ -40,5 +41,34 @@ static inline u64 vbd_poll_next_window(u64 window, u64 wait, u64 max)
 		window *= 2;
 	return window < max ? window : max;
 }
+
+/**
+ * struct vbd_poll - a ring's polling for requests (poll.c)
+ * @max_ns: longest window, 0 for no polling
+ * @window_ns: the current window, 0 while polling does not pay
+ * @idle_since: when the ring last went to sleep on an event, 0 if it is
+ *              not waiting
+ */
+struct vbd_poll {
+	u64 max_ns;
+	u64 window_ns;
+	u64 idle_since;
+};
+
+/* Whether the ring polls at all (poll_max_us). */
+static inline bool vbd_poll_enabled(const struct vbd_poll *p)
+{
+	return p->max_ns;
+}
+
+/* How long a drained ring spins now, 0 while polling does not pay. */
+static inline u64 vbd_poll_window(const struct vbd_poll *p)
+{
+	return p->window_ns;
+}
+
+void vbd_poll_init(struct vbd_poll *p, unsigned int max_us);
+void vbd_poll_asleep(struct vbd_poll *p, u64 since);
+void vbd_poll_woken(struct vbd_poll *p);
 
 #endif /* VBDBACK_POLL_H */

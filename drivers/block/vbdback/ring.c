@@ -13,11 +13,16 @@
 
 #include <linux/delay.h>
 #include <linux/interrupt.h>
+#include <linux/math64.h>
+#include <linux/sched.h>
 #include <linux/slab.h>
 #include <xen/events.h>
 #include <xen/xen.h>
 
-#include "vbdback.h"
+#include "discard.h"
+#include "io.h"
+#include "lathist.h"
+#include "ring.h"
 #include "trace.h"
 
 /* Requests taken off the ring per run of the work item, for fairness. */
@@ -28,10 +33,31 @@
 #define VBD_BIND_TRIES		50
 #define VBD_BIND_RETRY_MS	100
 
+/* Bits of ring->flags. An event arrived and awaits its late EOI. */
+#define VBD_RING_EOI_PENDING	0
+/* The runs an owed EOI spans took a request: the event was not spurious. */
+#define VBD_RING_EOI_USEFUL	1
+
 static u8 *vbd_ring_slot(struct vbd_ring *ring, RING_IDX idx)
 {
 	return (u8 *)ring->sring + VBD_SRING_HDR_SIZE +
 	       (idx & (ring->geom.nr_ents - 1)) * ring->geom.slot_size;
+}
+
+/* Whether the frontend has published requests not yet taken. */
+static bool vbd_ring_has_requests(const struct vbd_ring *ring)
+{
+	/* Only compared: the request is read when consumed. */
+	return READ_ONCE(ring->br.sring->req_prod) != ring->br.req_cons;
+}
+
+/*
+ * Run the worker soon: an event, a completion, a quiesce, or persistent
+ * grants' housekeeping (the idle check, the shrinker) wants it.
+ */
+static void vbd_ring_kick(struct vbd_ring *ring)
+{
+	queue_work(ring->be->wq, &ring->work);
 }
 
 static struct vbd_req *vbd_ring_get_req(struct vbd_ring *ring)
@@ -44,12 +70,30 @@ static struct vbd_req *vbd_ring_get_req(struct vbd_ring *ring)
 	return req;
 }
 
+/* The latency histogram a request counts in. */
+static enum vbd_lat_kind vbd_ring_lat_kind(enum vbd_io_kind kind)
+{
+	switch (kind) {
+	case VBD_IO_READ:
+		return VBD_LAT_READ;
+	case VBD_IO_WRITE:
+		return VBD_LAT_WRITE;
+	case VBD_IO_FLUSH:
+	case VBD_IO_BARRIER:
+		return VBD_LAT_FLUSH;
+	case VBD_IO_DISCARD:
+	case VBD_IO_SECURE_ERASE:
+		break;
+	}
+	return VBD_LAT_DISCARD;
+}
+
 /* An accepted request is in flight until it is answered. */
 static void vbd_ring_accept(struct vbd_ring *ring, struct vbd_req *req)
 {
 	unsigned int *n;
 
-	req->lat_kind = vbd_stats_lat_kind(req->io.kind);
+	req->lat_kind = vbd_ring_lat_kind(req->io.kind);
 	n = &ring->inflight[req->lat_kind != VBD_LAT_READ];
 	WRITE_ONCE(*n, *n + 1);
 	vbd_debug_add(VBD_DBG_REQUESTS, 1);
@@ -63,7 +107,9 @@ static u64 vbd_ring_retire(struct vbd_ring *ring, struct vbd_req *req)
 
 	if (req->lat_kind == VBD_LAT_NONE)
 		return ns;
-	vbd_stats_lat_add(&ring->stats, req->lat_kind, ns);
+	vbd_count(&ring->stats.lat[req->lat_kind]
+			 [vbd_lat_bucket(div_u64(ns, NSEC_PER_USEC),
+					 VBD_LAT_BUCKETS)], 1);
 	n = &ring->inflight[req->lat_kind != VBD_LAT_READ];
 	WRITE_ONCE(*n, *n - 1);
 	vbd_debug_add(VBD_DBG_REQUESTS, -1);
@@ -135,25 +181,25 @@ static void vbd_ring_count(struct vbd_ring *ring, const struct vbd_io *io)
 
 	switch (io->kind) {
 	case VBD_IO_READ:
-		st->rd_req++;
-		st->rd_sect += io->nr_sectors;
+		vbd_count(&st->rd_req, 1);
+		vbd_count(&st->rd_sect, io->nr_sectors);
 		break;
 	case VBD_IO_WRITE:
-		st->wr_req++;
-		st->wr_sect += io->nr_sectors;
+		vbd_count(&st->wr_req, 1);
+		vbd_count(&st->wr_sect, io->nr_sectors);
 		break;
 	case VBD_IO_FLUSH:
 	case VBD_IO_BARRIER:
-		st->f_req++;
-		st->wr_sect += io->nr_sectors;
+		vbd_count(&st->f_req, 1);
+		vbd_count(&st->wr_sect, io->nr_sectors);
 		break;
 	case VBD_IO_DISCARD:
 	case VBD_IO_SECURE_ERASE:
-		st->ds_req++;
+		vbd_count(&st->ds_req, 1);
 		break;
 	}
 	if (io->nr_indirect)
-		st->indirect_req++;
+		vbd_count(&st->indirect_req, 1);
 	if (io->nr_segments > st->max_req_segs)
 		WRITE_ONCE(st->max_req_segs, io->nr_segments);
 }
@@ -278,7 +324,7 @@ static enum vbd_ring_end vbd_ring_consume(struct vbd_ring *ring,
 			}
 			req = vbd_ring_get_req(ring);
 			if (!req) {
-				ring->stats.oo_req++;
+				vbd_count(&ring->stats.oo_req, 1);
 				end = VBD_RING_WAIT;
 				goto out;
 			}
@@ -348,10 +394,57 @@ static enum vbd_ring_end vbd_ring_consume_reap(struct vbd_ring *ring,
 	 * what it freed may be what the ring waits for: a barrier's
 	 * predecessors, or request slots for requests still on the ring.
 	 */
-	if (ring->barrier ||
-	    READ_ONCE(ring->br.sring->req_prod) != ring->br.req_cons)
+	if (ring->barrier || vbd_ring_has_requests(ring))
 		return VBD_RING_AGAIN;
 	return end;
+}
+
+/*
+ * Spin until a request arrives, for at most @window_ns from @start.
+ * Anything else that wants the CPU, or teardown, ends it.
+ */
+static bool vbd_ring_spin(struct vbd_ring *ring, u64 start, u64 window_ns)
+{
+	do {
+		if (vbd_ring_has_requests(ring))
+			return true;
+		if (need_resched() || READ_ONCE(ring->stopping))
+			return false;
+		cpu_relax();
+	} while (ktime_get_ns() - start < window_ns);
+	return false;
+}
+
+/*
+ * Poll a drained ring for the window poll.c gives, then ask for an event.
+ * The worker consumed every request and answered every completion without
+ * asking the frontend for an event. It spins only if this run @answered
+ * and no request is left with the device: the frontend then has every
+ * answer and its next request is what the ring waits for.
+ *
+ * Return: true if a request is there to take: the worker must run again.
+ * False once the frontend has been asked for an event.
+ */
+static bool vbd_ring_drained(struct vbd_ring *ring, bool answered)
+{
+	u64 window = vbd_poll_window(&ring->poll);
+	u64 start = ktime_get_ns();
+	int more;
+
+	answered = answered && !ring->nr_submitted;
+	if (window && answered) {
+		if (vbd_ring_spin(ring, start, window)) {
+			vbd_count(&ring->stats.poll_hits, 1);
+			return true;
+		}
+		vbd_count(&ring->stats.poll_misses, 1);
+	}
+	RING_FINAL_CHECK_FOR_REQUESTS(&ring->br, more);
+	if (more)
+		return true;
+	if (answered)
+		vbd_poll_asleep(&ring->poll, start);
+	return false;
 }
 
 /*
@@ -364,7 +457,7 @@ static bool vbd_ring_serve(struct vbd_ring *ring, bool stopping,
 			   unsigned int *consumed)
 {
 	enum vbd_ring_end end = VBD_RING_WAIT;
-	bool poll = ring->poll.max_ns;
+	bool poll = vbd_poll_enabled(&ring->poll);
 	RING_IDX rsp_prod = ring->br.rsp_prod_pvt;
 
 	vbd_ring_reap(ring);
@@ -374,16 +467,15 @@ static bool vbd_ring_serve(struct vbd_ring *ring, bool stopping,
 	if (!stopping)
 		vbd_pgrant_maintain(ring);
 	if (!stopping && !ring->broken && !READ_ONCE(ring->quiescing)) {
-		if (poll)
-			vbd_poll_woken(ring);
+		if (poll && vbd_ring_has_requests(ring))
+			vbd_poll_woken(&ring->poll);
 		end = vbd_ring_consume_reap(ring, consumed, !poll);
 	}
 	vbd_qos_charge_end(ring->be);
 	vbd_ring_push(ring);
 	/* Answered and notified: now poll, if the ring has not re-armed. */
 	if (end == VBD_RING_EMPTY && poll)
-		return vbd_poll_drained(ring,
-					ring->br.rsp_prod_pvt != rsp_prod);
+		return vbd_ring_drained(ring, ring->br.rsp_prod_pvt != rsp_prod);
 	return end == VBD_RING_AGAIN;
 }
 
@@ -425,7 +517,7 @@ static void vbd_ring_work(struct work_struct *work)
 				set_bit(VBD_RING_EOI_USEFUL, &ring->flags);
 			set_bit(VBD_RING_EOI_PENDING, &ring->flags);
 		}
-		queue_work(ring->be->wq, &ring->work);
+		vbd_ring_kick(ring);
 		return;
 	}
 	if (eoi)
@@ -437,28 +529,31 @@ static irqreturn_t vbd_ring_interrupt(int irq, void *dev_id)
 	struct vbd_ring *ring = dev_id;
 
 	set_bit(VBD_RING_EOI_PENDING, &ring->flags);
-	queue_work(ring->be->wq, &ring->work);
+	vbd_ring_kick(ring);
 	return IRQ_HANDLED;
 }
 
-/**
- * vbd_ring_complete() - hand a request whose I/O has finished to its ring
- * @req: the request; its error field holds the outcome
- *
- * Called from bio completion, possibly in interrupt context.
+/*
+ * Every request's done callback: its I/O has finished and its error field
+ * holds the outcome. Called from bio completion, possibly in interrupt
+ * context, or from a discard's work item. A failure is logged here, once
+ * per request, whatever layer ran it.
  */
-void vbd_ring_complete(struct vbd_req *req)
+static void vbd_ring_complete(struct vbd_req *req)
 {
 	struct vbd_ring *ring = req->ring;
+	int err = READ_ONCE(req->error);
 
-	trace_vbdback_req_completed(req, READ_ONCE(req->error));
+	if (err)
+		vbd_io_report(req, err);
+	trace_vbdback_req_completed(req, err);
 	/*
 	 * Whoever makes the list non-empty queues the work item, unless it is
 	 * about to reap anyway. llist_add() is a full barrier, pairing with
 	 * the one in vbd_ring_consume_reap().
 	 */
 	if (llist_add(&req->node, &ring->done) && !READ_ONCE(ring->reaping))
-		queue_work(ring->be->wq, &ring->work);
+		vbd_ring_kick(ring);
 }
 
 /* Give each request its share of the ring's segment arrays. */
@@ -487,6 +582,7 @@ static int vbd_ring_alloc_reqs(struct vbd_ring *ring)
 		struct vbd_req *req = &ring->reqs[i];
 
 		req->ring = ring;
+		req->done = vbd_ring_complete;
 		req->segs = segs + i * m;
 		req->pages = pages + i * m;
 		req->handles = handles + i * m;
@@ -507,49 +603,20 @@ static void vbd_ring_free_reqs(struct vbd_ring *ring)
 	kvfree(ring->reqs);
 }
 
-static void vbd_ring_free_scratch(struct vbd_scratch *sc)
-{
-	unsigned int i;
-
-	for (i = 0; i < ARRAY_SIZE(sc->indirect); i++)
-		free_page((unsigned long)sc->indirect[i]);
-	kvfree(sc->put_pages);
-	kvfree(sc->unmap_pages);
-	kvfree(sc->unmap);
-	kvfree(sc->map_seg);
-	kvfree(sc->map_pages);
-	kvfree(sc->map);
-}
-
-static int vbd_ring_alloc_scratch(struct vbd_ring *ring)
-{
-	struct vbd_scratch *sc = &ring->scratch;
-	unsigned int i, m = ring->max_segs, nr_indirect;
-
-	sc->map = kvcalloc(m, sizeof(*sc->map), GFP_KERNEL);
-	sc->map_pages = kvcalloc(m, sizeof(*sc->map_pages), GFP_KERNEL);
-	sc->map_seg = kvcalloc(m, sizeof(*sc->map_seg), GFP_KERNEL);
-	sc->unmap = kvcalloc(m, sizeof(*sc->unmap), GFP_KERNEL);
-	sc->unmap_pages = kvcalloc(m, sizeof(*sc->unmap_pages), GFP_KERNEL);
-	sc->put_pages = kvcalloc(m, sizeof(*sc->put_pages), GFP_KERNEL);
-	if (!sc->map || !sc->map_pages || !sc->map_seg || !sc->unmap ||
-	    !sc->unmap_pages || !sc->put_pages)
-		return -ENOMEM;
-	nr_indirect = DIV_ROUND_UP(vbd_ring_indirect_segs(ring),
-				   VBD_SEGS_PER_INDIRECT_PAGE);
-	for (i = 0; i < nr_indirect; i++) {
-		sc->indirect[i] = (void *)__get_free_page(GFP_KERNEL);
-		if (!sc->indirect[i])
-			return -ENOMEM;
-	}
-	return 0;
-}
-
+/*
+ * Free a ring that no longer serves, or never did: nothing of it may be
+ * in flight, queued or mapped by then.
+ */
 static void vbd_ring_free(struct vbd_ring *ring)
 {
+	WARN_ON_ONCE(ring->nr_submitted || ring->barrier);
+	WARN_ON_ONCE(ring->inflight[0] || ring->inflight[1]);
+	WARN_ON_ONCE(!llist_empty(&ring->done));
+	WARN_ON_ONCE(work_pending(&ring->work));
+	WARN_ON_ONCE(ring->pgrants.count);
 	vbd_copy_exit(ring);
 	gnttab_page_cache_shrink(&ring->pages, 0);
-	vbd_ring_free_scratch(&ring->scratch);
+	vbd_grant_scratch_free(&ring->scratch);
 	vbd_ring_free_reqs(ring);
 	kfree(ring);
 	vbd_debug_add(VBD_DBG_RINGS, -1);
@@ -576,7 +643,10 @@ static struct vbd_ring *vbd_ring_alloc(struct vbd_backend *be,
 	init_waitqueue_head(&ring->idle);
 	INIT_WORK(&ring->work, vbd_ring_work);
 	gnttab_page_cache_init(&ring->pages);
-	if (vbd_ring_alloc_reqs(ring) || vbd_ring_alloc_scratch(ring) ||
+	if (vbd_ring_alloc_reqs(ring) ||
+	    vbd_grant_scratch_alloc(&ring->scratch, ring->max_segs,
+				    DIV_ROUND_UP(vbd_ring_indirect_segs(ring),
+						 VBD_SEGS_PER_INDIRECT_PAGE)) ||
 	    vbd_copy_init(ring, be->params.copy_max_segs)) {
 		vbd_ring_free(ring);
 		return NULL;
@@ -666,10 +736,10 @@ struct vbd_ring *vbd_ring_connect(struct vbd_backend *be, unsigned int index,
 	ring = vbd_ring_alloc(be, index, cfg);
 	if (!ring)
 		return ERR_PTR(-ENOMEM);
-	vbd_poll_init(ring, be->params.poll_max_us);
+	vbd_poll_init(&ring->poll, be->params.poll_max_us);
 	*step = VBD_RING_STEP_PGRANTS;
 	err = vbd_pgrant_init(ring, cfg->persistent, be->params.max_pgrants,
-			      be->params.pgrant_idle_secs);
+			      be->params.pgrant_idle_secs, vbd_ring_kick);
 	if (err)
 		goto free_ring;
 	*step = VBD_RING_STEP_MAP;
@@ -692,7 +762,7 @@ struct vbd_ring *vbd_ring_connect(struct vbd_backend *be, unsigned int index,
 	 * after a rebind, requests it queued while no backend was there
 	 * raised no event this channel saw.
 	 */
-	queue_work(be->wq, &ring->work);
+	vbd_ring_kick(ring);
 	return ring;
 
 unbind:
@@ -716,7 +786,7 @@ free_ring:
 static void vbd_ring_quiesce(struct vbd_ring *ring)
 {
 	WRITE_ONCE(ring->quiescing, true);
-	queue_work(ring->be->wq, &ring->work);
+	vbd_ring_kick(ring);
 	while (!wait_event_timeout(ring->idle, vbd_ring_quiet(ring),
 				   VBD_DRAIN_WARN_SECS * HZ))
 		dev_warn(&ring->be->xdev->dev,
@@ -755,9 +825,58 @@ void vbd_ring_disconnect(struct vbd_ring *ring)
 	cancel_work_sync(&ring->work);
 	vbd_pgrant_purge_all(ring);
 
-	WARN_ON_ONCE(ring->nr_submitted || ring->barrier);
-	WARN_ON_ONCE(!llist_empty(&ring->done));
-	vbd_stats_add(&be->retired, &ring->stats);
+	vbd_ring_stats_add(ring, &be->retired);
 	xenbus_unmap_ring_vfree(be->xdev, ring->sring);
 	vbd_ring_free(ring);
+}
+
+/**
+ * vbd_ring_info() - a snapshot of a ring for sysfs and the log
+ * @ring: the ring; its backend's lock is held, so it stays connected
+ * @info: filled in; the counts may be changing as they are read
+ */
+void vbd_ring_info(const struct vbd_ring *ring, struct vbd_ring_info *info)
+{
+	lockdep_assert_held(&ring->be->lock);
+	info->nr_ents = ring->geom.nr_ents;
+	info->abi = ring->abi;
+	info->persistent = ring->pgrants.enabled;
+	info->pgrants_max = ring->pgrants.max;
+	info->pgrants = READ_ONCE(ring->pgrants.count);
+	info->inflight[0] = READ_ONCE(ring->inflight[0]);
+	info->inflight[1] = READ_ONCE(ring->inflight[1]);
+}
+
+/**
+ * vbd_ring_stats_add() - add a ring's counters to a sum
+ * @ring: the ring; its backend's lock is held, so it stays connected
+ * @sum: accumulator
+ *
+ * The ring's worker may be counting meanwhile: each counter is read once,
+ * with READ_ONCE(), as vbd_count() writes it.
+ */
+void vbd_ring_stats_add(const struct vbd_ring *ring, struct vbd_stats *sum)
+{
+	const struct vbd_stats *s = &ring->stats;
+	unsigned int k, b;
+
+	lockdep_assert_held(&ring->be->lock);
+	sum->oo_req += READ_ONCE(s->oo_req);
+	sum->rd_req += READ_ONCE(s->rd_req);
+	sum->wr_req += READ_ONCE(s->wr_req);
+	sum->f_req += READ_ONCE(s->f_req);
+	sum->ds_req += READ_ONCE(s->ds_req);
+	sum->rd_sect += READ_ONCE(s->rd_sect);
+	sum->wr_sect += READ_ONCE(s->wr_sect);
+	sum->indirect_req += READ_ONCE(s->indirect_req);
+	sum->max_req_segs = max(sum->max_req_segs, READ_ONCE(s->max_req_segs));
+	sum->map_ops += READ_ONCE(s->map_ops);
+	sum->unmap_ops += READ_ONCE(s->unmap_ops);
+	sum->pgrant_peak = max(sum->pgrant_peak, READ_ONCE(s->pgrant_peak));
+	sum->poll_hits += READ_ONCE(s->poll_hits);
+	sum->poll_misses += READ_ONCE(s->poll_misses);
+	sum->copy_ops += READ_ONCE(s->copy_ops);
+	for (k = 0; k < VBD_LAT_KINDS; k++)
+		for (b = 0; b < VBD_LAT_BUCKETS; b++)
+			sum->lat[k][b] += READ_ONCE(s->lat[k][b]);
 }

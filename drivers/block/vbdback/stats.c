@@ -9,79 +9,13 @@
 #define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
 
 #include <linux/device.h>
-#include <linux/math64.h>
 #include <linux/slab.h>
 #include <linux/stddef.h>
 #include <linux/sysfs.h>
 
-#include "lathist.h"
+#include "ring.h"
+#include "stats.h"
 #include "vbdback.h"
-
-/**
- * vbd_stats_add() - add one set of counters to another
- * @sum: accumulator
- * @s: counters to add, possibly being updated concurrently
- */
-void vbd_stats_add(struct vbd_stats *sum, const struct vbd_stats *s)
-{
-	unsigned int k, b;
-
-	sum->oo_req += READ_ONCE(s->oo_req);
-	sum->rd_req += READ_ONCE(s->rd_req);
-	sum->wr_req += READ_ONCE(s->wr_req);
-	sum->f_req += READ_ONCE(s->f_req);
-	sum->ds_req += READ_ONCE(s->ds_req);
-	sum->rd_sect += READ_ONCE(s->rd_sect);
-	sum->wr_sect += READ_ONCE(s->wr_sect);
-	sum->indirect_req += READ_ONCE(s->indirect_req);
-	sum->max_req_segs = max(sum->max_req_segs, READ_ONCE(s->max_req_segs));
-	sum->map_ops += READ_ONCE(s->map_ops);
-	sum->unmap_ops += READ_ONCE(s->unmap_ops);
-	sum->pgrant_peak = max(sum->pgrant_peak, READ_ONCE(s->pgrant_peak));
-	sum->poll_hits += READ_ONCE(s->poll_hits);
-	sum->poll_misses += READ_ONCE(s->poll_misses);
-	sum->copy_ops += READ_ONCE(s->copy_ops);
-	for (k = 0; k < VBD_LAT_KINDS; k++)
-		for (b = 0; b < VBD_LAT_BUCKETS; b++)
-			sum->lat[k][b] += READ_ONCE(s->lat[k][b]);
-}
-
-/**
- * vbd_stats_lat_kind() - the latency histogram a request counts in
- * @kind: what the request does
- *
- * Return: the histogram's index.
- */
-enum vbd_lat_kind vbd_stats_lat_kind(enum vbd_io_kind kind)
-{
-	switch (kind) {
-	case VBD_IO_READ:
-		return VBD_LAT_READ;
-	case VBD_IO_WRITE:
-		return VBD_LAT_WRITE;
-	case VBD_IO_FLUSH:
-	case VBD_IO_BARRIER:
-		return VBD_LAT_FLUSH;
-	case VBD_IO_DISCARD:
-	case VBD_IO_SECURE_ERASE:
-		break;
-	}
-	return VBD_LAT_DISCARD;
-}
-
-/**
- * vbd_stats_lat_add() - count one answered request in its histogram
- * @st: the ring's counters; only the ring's worker writes them
- * @kind: the histogram
- * @ns: how long the request took, in nanoseconds
- */
-void vbd_stats_lat_add(struct vbd_stats *st, enum vbd_lat_kind kind, u64 ns)
-{
-	u64 us = div_u64(ns, NSEC_PER_USEC);
-	unsigned int b = vbd_lat_bucket(us, VBD_LAT_BUCKETS);
-
-	WRITE_ONCE(st->lat[kind][b], st->lat[kind][b] + 1);
-}
 
 /* A sysfs attribute for one field of struct vbd_stats. */
 struct vbd_stat_attr {
@@ -106,7 +40,7 @@ static struct vbd_stats *vbd_stats_sum(struct vbd_backend *be)
 	mutex_lock(&be->lock);
 	*sum = be->retired;
 	for (i = 0; i < be->nr_rings; i++)
-		vbd_stats_add(sum, &be->rings[i]->stats);
+		vbd_ring_stats_add(be->rings[i], sum);
 	mutex_unlock(&be->lock);
 	return sum;
 }
@@ -153,11 +87,13 @@ static ssize_t inflight_show(struct device *dev, struct device_attribute *attr,
 {
 	struct vbd_backend *be = dev_get_drvdata(dev);
 	unsigned int i, rd = 0, other = 0;
+	struct vbd_ring_info info;
 
 	mutex_lock(&be->lock);
 	for (i = 0; i < be->nr_rings; i++) {
-		rd += READ_ONCE(be->rings[i]->inflight[0]);
-		other += READ_ONCE(be->rings[i]->inflight[1]);
+		vbd_ring_info(be->rings[i], &info);
+		rd += info.inflight[0];
+		other += info.inflight[1];
 	}
 	mutex_unlock(&be->lock);
 	return sysfs_emit(buf, "%u %u\n", rd, other);
@@ -182,11 +118,14 @@ static ssize_t persistent_grants_show(struct device *dev,
 				      struct device_attribute *attr, char *buf)
 {
 	struct vbd_backend *be = dev_get_drvdata(dev);
+	struct vbd_ring_info info;
 	unsigned int i, n = 0;
 
 	mutex_lock(&be->lock);
-	for (i = 0; i < be->nr_rings; i++)
-		n += READ_ONCE(be->rings[i]->pgrants.count);
+	for (i = 0; i < be->nr_rings; i++) {
+		vbd_ring_info(be->rings[i], &info);
+		n += info.pgrants;
+	}
 	mutex_unlock(&be->lock);
 	return sysfs_emit(buf, "%u\n", n);
 }
@@ -198,11 +137,15 @@ static ssize_t persistent_grants_max_show(struct device *dev,
 					  char *buf)
 {
 	struct vbd_backend *be = dev_get_drvdata(dev);
+	struct vbd_ring_info info;
 	unsigned int max = 0;
 
 	mutex_lock(&be->lock);
-	if (be->nr_rings && be->rings[0]->pgrants.enabled)
-		max = be->rings[0]->pgrants.max;
+	if (be->nr_rings) {
+		vbd_ring_info(be->rings[0], &info);
+		if (info.persistent)
+			max = info.pgrants_max;
+	}
 	mutex_unlock(&be->lock);
 	return sysfs_emit(buf, "%u\n", max);
 }

@@ -13,7 +13,7 @@
 
 #include <linux/tracepoint.h>
 
-#include "vbdback.h"
+#include "ring.h"
 
 /* The request as the frontend sent it. */
 DECLARE_EVENT_CLASS(vbdback_req,

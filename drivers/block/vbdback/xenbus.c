@@ -12,6 +12,8 @@
 #include <linux/slab.h>
 #include <xen/xenbus.h>
 
+#include "discard.h"
+#include "ring.h"
 #include "vbdback.h"
 
 /* Longest frontend string we bother to quote back in an error. */
@@ -548,6 +550,7 @@ static bool vbd_frontend_ready(struct vbd_backend *be)
 static int vbd_connect(struct vbd_backend *be)
 {
 	struct xenbus_device *xdev = be->xdev;
+	struct vbd_ring_info info;
 	int err;
 
 	lockdep_assert_held(&be->lock);
@@ -563,14 +566,14 @@ static int vbd_connect(struct vbd_backend *be)
 		return err;
 	}
 	vbd_resize_start(be);
+	vbd_ring_info(be->rings[0], &info);
 	dev_info(&xdev->dev, "%s: %u queue%s of %u slots, protocol %s, %u indirect segments%s%s\n",
 		 be->reattach ? "took up the live rings" : "connected",
 		 be->nr_rings, be->nr_rings > 1 ? "s" : "",
-		 be->rings[0]->geom.nr_ents,
-		 be->rings[0]->abi == VBD_ABI_X86_32 ? "x86_32-abi" :
-						       "x86_64-abi",
+		 info.nr_ents,
+		 info.abi == VBD_ABI_X86_32 ? "x86_32-abi" : "x86_64-abi",
 		 be->params.max_indirect_segs,
-		 be->rings[0]->pgrants.enabled ? ", persistent grants" : "",
+		 info.persistent ? ", persistent grants" : "",
 		 be->discard ? ", discard" : "");
 	return 0;
 }
