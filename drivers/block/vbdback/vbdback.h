@@ -179,13 +179,6 @@ void vbd_resize_start(struct vbd_backend *be);
 void vbd_resize_stop(struct vbd_backend *be);
 void vbd_resize_check(struct vbd_backend *be, u64 nr_sectors);
 
-/* stats.c */
-int vbd_stats_sysfs_add(struct vbd_backend *be);
-void vbd_stats_sysfs_remove(struct vbd_backend *be);
-void vbd_stats_add(struct vbd_stats *sum, const struct vbd_stats *s);
-enum vbd_lat_kind vbd_stats_lat_kind(enum vbd_io_kind kind);
-void vbd_stats_lat_add(struct vbd_stats *st, enum vbd_lat_kind kind, u64 ns);
-
 /* qos.c */
 int vbd_qos_sysfs_add(struct vbd_backend *be);
 void vbd_qos_sysfs_remove(struct vbd_backend *be);
