@@ -11,7 +11,7 @@
 
 #include "../include/expect.h"
 
-/* The module's histograms: 1 us to 8 s (vbdback.h, VBD_LAT_BUCKETS). */
+/* The module's histograms: 1 us to 8 s (counters.h, VBD_LAT_BUCKETS). */
 #define NR	24
 
 static void test_edges(void)

@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: GPL-2.0 */
 /*
  * Which bucket of a latency histogram a request counts in, with no kernel
- * state: stats.c uses it, the unit tests and the fuzz target check it.
+ * state: ring.c uses it, the unit tests and the fuzz target check it.
  */
 #ifndef VBDBACK_LATHIST_H
 #define VBDBACK_LATHIST_H
