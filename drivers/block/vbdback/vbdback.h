@@ -21,6 +21,7 @@
 #include <xen/xenbus.h>
 #include <xen/interface/io/blkif.h>
 
+#include "params.h"
 #include "proto.h"
 
 /* Segments of an indirect request offered by default: 1 MiB requests. */
@@ -52,29 +53,6 @@ enum vbd_lat_kind {
 	VBD_LAT_DISCARD,
 	VBD_LAT_KINDS,
 	VBD_LAT_NONE = VBD_LAT_KINDS,	/* not counted: refused unread */
-};
-
-/**
- * struct vbd_params - module-wide defaults, copied at probe time
- * @max_ring_page_order: largest ring the backend offers, as a page order
- * @max_queues: most rings (hardware queues) a frontend may use
- * @max_indirect_segs: segments of an indirect request (0: no indirect)
- * @feature_persistent: offer persistent grants
- * @max_pgrants: most persistent grants one ring keeps mapped
- * @pgrant_idle_secs: unused this long, a persistent grant is unmapped
- * @poll_max_us: longest a drained ring is polled for its next request
- * @copy_max_segs: requests of at most this many segments are copied, not
- *                 mapped, on rings without persistent grants
- */
-struct vbd_params {
-	unsigned int max_ring_page_order;
-	unsigned int max_queues;
-	unsigned int max_indirect_segs;
-	bool feature_persistent;
-	unsigned int max_pgrants;
-	unsigned int pgrant_idle_secs;
-	unsigned int poll_max_us;
-	unsigned int copy_max_segs;
 };
 
 /**
@@ -453,9 +431,6 @@ static inline unsigned long vbd_page_vaddr(struct page *page)
 {
 	return (unsigned long)pfn_to_kaddr(page_to_pfn(page));
 }
-
-/* main.c */
-void vbd_params_get(struct vbd_params *params);
 
 /* debugfs.c */
 int vbd_debug_init(void);

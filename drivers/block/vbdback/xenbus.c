@@ -1009,11 +1009,6 @@ static const struct xenbus_device_id vbd_ids[] = {
 	{ "" }
 };
 
-static bool handover;
-module_param(handover, bool, 0444);
-MODULE_PARM_DESC(handover,
-		 "Load next to another \"vbd\" backend (xen-blkback) to take its devices over one at a time, live");
-
 /*
  * The driver is named "vbdback", not after the "vbd" devices it serves
  * (xen-blkback's name), so that both can be loaded at once while an admin
@@ -1056,7 +1051,7 @@ static int vbd_check_other_backend(void)
 	other = driver_find("vbd", vbd_driver.driver.bus);
 	if (!other)
 		return 0;
-	if (handover) {
+	if (vbd_params_handover()) {
 		pr_info("loaded next to %s for a handover: move each device with unbind and bind\n",
 			other->owner ? other->owner->name : "another vbd backend");
 		return 0;
