@@ -373,6 +373,7 @@ struct vbd_ring_config {
  *                 is ready; 0 until then
  * @disk: the backing device, valid while @disk_open
  * @disk_open: @disk holds an open device
+ * @mode: the toolstack's "mode" key as it was when @disk was opened
  * @info: VDISK_* flags reported to the frontend
  * @discard: discards offered to the frontend
  * @secure_discard: secure discards offered to the frontend
@@ -403,6 +404,7 @@ struct vbd_backend {
 	unsigned long busy_deadline;
 	struct vbd_disk disk;
 	bool disk_open;
+	char *mode;
 	unsigned int info;
 	bool discard;
 	bool secure_discard;
@@ -485,7 +487,23 @@ int vbd_copy_prepare(struct vbd_req *req);
 int vbd_copy_release(struct vbd_req *req);
 
 /* discard.c */
-int vbd_discard_publish(struct vbd_backend *be, struct xenbus_transaction xbt);
+
+/**
+ * struct vbd_discard_offer - what the frontend is told of discard
+ * @enabled: discards are offered
+ * @secure: secure discards are offered too
+ * @granularity: the device's discard granularity, in bytes
+ * @alignment: its discard alignment, in bytes
+ */
+struct vbd_discard_offer {
+	bool enabled;
+	bool secure;
+	unsigned int granularity;
+	unsigned int alignment;
+};
+
+void vbd_discard_offer(struct vbd_backend *be, bool allowed,
+		       struct vbd_discard_offer *offer);
 void vbd_discard_submit(struct vbd_req *req);
 
 /* persistent.c */
@@ -506,10 +524,8 @@ bool vbd_poll_drained(struct vbd_ring *ring, bool answered);
 void vbd_poll_woken(struct vbd_ring *ring);
 
 /* resize.c */
-void vbd_resize_init(struct vbd_backend *be);
-void vbd_resize_start(struct vbd_backend *be);
-void vbd_resize_stop(struct vbd_backend *be);
-void vbd_resize_check(struct vbd_backend *be, u64 nr_sectors);
+bool vbd_resize_due(const struct vbd_backend *be, u64 *sectors);
+void vbd_resize_published(struct vbd_backend *be, u64 sectors, int err);
 
 /* stats.c */
 int vbd_stats_sysfs_add(struct vbd_backend *be);
@@ -521,7 +537,7 @@ void vbd_stats_lat_add(struct vbd_stats *st, enum vbd_lat_kind kind, u64 ns);
 /* qos.c */
 int vbd_qos_sysfs_add(struct vbd_backend *be);
 void vbd_qos_sysfs_remove(struct vbd_backend *be);
-void vbd_qos_read_key(struct vbd_backend *be);
+int vbd_qos_apply(struct vbd_backend *be, const char *path);
 void vbd_qos_charge_begin(struct vbd_backend *be);
 void vbd_qos_charge_end(struct vbd_backend *be);
 void vbd_qos_release(struct vbd_backend *be);
