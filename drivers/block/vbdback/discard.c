@@ -10,53 +10,35 @@
 #define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
 
 #include <linux/blkdev.h>
+#include <linux/string.h>
 #include <linux/workqueue.h>
-#include <xen/xenbus.h>
 
 #include "discard.h"
 #include "ring.h"
 
-static int vbd_discard_write_keys(struct vbd_backend *be,
-				  struct xenbus_transaction xbt)
-{
-	const char *dir = be->xdev->nodename;
-	struct block_device *bdev = be->disk.bdev;
-	int err;
-
-	err = xenbus_printf(xbt, dir, "discard-granularity", "%u",
-			    bdev_discard_granularity(bdev));
-	if (!err)
-		err = xenbus_printf(xbt, dir, "discard-alignment", "%u",
-				    bdev_discard_alignment(bdev));
-	if (!err && be->secure_discard)
-		err = xenbus_printf(xbt, dir, "discard-secure", "%u", 1);
-	if (!err)
-		err = xenbus_printf(xbt, dir, "feature-discard", "%u", 1);
-	return err;
-}
-
 /**
- * vbd_discard_publish() - offer discard if the device and toolstack allow
+ * vbd_discard_offer() - decide what discard the frontend is offered
  * @be: the backend, its disk open and its lock held
- * @xbt: the transaction publishing the disk's details
+ * @allowed: the toolstack allows it (discard-enable=0 is xl's no-discard)
+ * @offer: set to what xenbus.c publishes
  *
- * The toolstack's discard-enable=0 (xl's no-discard) withholds the offer.
- *
- * Return: 0 or a negative errno from xenstore.
+ * The decision is kept in @be too: requests are checked against it.
  */
-int vbd_discard_publish(struct vbd_backend *be, struct xenbus_transaction xbt)
+void vbd_discard_offer(struct vbd_backend *be, bool allowed,
+		       struct vbd_discard_offer *offer)
 {
 	struct block_device *bdev = be->disk.bdev;
 
-	be->discard = false;
-	be->secure_discard = false;
-	if (!xenbus_read_unsigned(be->xdev->nodename, "discard-enable", 1) ||
-	    !bdev_max_discard_sectors(bdev))
-		return xenbus_printf(xbt, be->xdev->nodename, "feature-discard",
-				     "%u", 0);
-	be->discard = true;
-	be->secure_discard = bdev_max_secure_erase_sectors(bdev) != 0;
-	return vbd_discard_write_keys(be, xbt);
+	lockdep_assert_held(&be->lock);
+	memset(offer, 0, sizeof(*offer));
+	if (allowed && bdev_max_discard_sectors(bdev)) {
+		offer->enabled = true;
+		offer->secure = bdev_max_secure_erase_sectors(bdev) != 0;
+		offer->granularity = bdev_discard_granularity(bdev);
+		offer->alignment = bdev_discard_alignment(bdev);
+	}
+	be->discard = offer->enabled;
+	be->secure_discard = offer->secure;
 }
 
 static void vbd_discard_work(struct work_struct *work)

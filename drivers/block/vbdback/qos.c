@@ -120,28 +120,17 @@ void vbd_qos_charge_end(struct vbd_backend *be)
 }
 
 /**
- * vbd_qos_read_key() - apply the toolstack's "cgroup" key, if any
+ * vbd_qos_apply() - charge the device's I/O to the toolstack's cgroup
  * @be: the backend, its lock held, a frontend about to connect
+ * @path: the backend's "cgroup" key
  *
- * A key naming no usable cgroup is reported in xenstore and the device
- * keeps its current cgroup: a disk is served even if its limits are wrong.
+ * Return: 0, or a negative errno with the device's cgroup left as it was.
  */
-void vbd_qos_read_key(struct vbd_backend *be)
+int vbd_qos_apply(struct vbd_backend *be, const char *path)
 {
-	char *path;
-	int err;
-
-	path = xenbus_read(XBT_NIL, be->xdev->nodename, "cgroup", NULL);
-	if (IS_ERR(path))
-		return;
 	if (strnlen(path, VBD_QOS_PATH_MAX) >= VBD_QOS_PATH_MAX)
-		err = -ENAMETOOLONG;
-	else
-		err = vbd_qos_set(be, path);
-	if (err)
-		xenbus_dev_error(be->xdev, err, "charging I/O to cgroup %.64s",
-				 path);
-	kfree(path);
+		return -ENAMETOOLONG;
+	return vbd_qos_set(be, path);
 }
 
 /**

@@ -263,8 +263,6 @@ static void vbd_ring_limits(struct vbd_ring *ring, struct vbd_limits *lim)
 	lim->max_indirect_segs = vbd_ring_indirect_segs(ring);
 	lim->discard = be->discard;
 	lim->secure_discard = be->secure_discard;
-	/* A device that grew or shrank is told to the frontend. */
-	vbd_resize_check(be, lim->nr_sectors);
 }
 
 static void vbd_ring_break(struct vbd_ring *ring, RING_IDX rp)

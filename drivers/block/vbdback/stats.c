@@ -176,26 +176,19 @@ static DEVICE_ATTR_RO(physical_device);
 
 /*
  * The toolstack's "mode" key ("r", "w"), as xen-blkback prints it, while a
- * device is open; -ENODEV otherwise, as physical_device.
+ * device is open; -ENODEV otherwise, as physical_device. xenbus.c keeps the
+ * key as it was read to open the device.
  */
 static ssize_t mode_show(struct device *dev, struct device_attribute *attr,
 			 char *buf)
 {
 	struct vbd_backend *be = dev_get_drvdata(dev);
-	ssize_t len;
-	char *mode;
-	bool open;
+	ssize_t len = -ENODEV;
 
 	mutex_lock(&be->lock);
-	open = be->disk_open;
+	if (be->disk_open)
+		len = sysfs_emit(buf, "%s\n", be->mode);
 	mutex_unlock(&be->lock);
-	if (!open)
-		return -ENODEV;
-	mode = xenbus_read(XBT_NIL, be->xdev->nodename, "mode", NULL);
-	if (IS_ERR(mode))
-		return PTR_ERR(mode);
-	len = sysfs_emit(buf, "%s\n", mode);
-	kfree(mode);
 	return len;
 }
 static DEVICE_ATTR_RO(mode);

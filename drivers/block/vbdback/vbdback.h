@@ -20,6 +20,7 @@
 #include <xen/xenbus.h>
 #include <xen/interface/io/blkif.h>
 
+#include "params.h"
 #include "proto.h"
 #include "counters.h"
 #include "stats.h"
@@ -37,29 +38,6 @@
 
 /* The longest polling window allowed: a CPU spinning longer would be waste. */
 #define VBD_POLL_MAX_US			1000
-
-/**
- * struct vbd_params - module-wide defaults, copied at probe time
- * @max_ring_page_order: largest ring the backend offers, as a page order
- * @max_queues: most rings (hardware queues) a frontend may use
- * @max_indirect_segs: segments of an indirect request (0: no indirect)
- * @feature_persistent: offer persistent grants
- * @max_pgrants: most persistent grants one ring keeps mapped
- * @pgrant_idle_secs: unused this long, a persistent grant is unmapped
- * @poll_max_us: longest a drained ring is polled for its next request
- * @copy_max_segs: requests of at most this many segments are copied, not
- *                 mapped, on rings without persistent grants
- */
-struct vbd_params {
-	unsigned int max_ring_page_order;
-	unsigned int max_queues;
-	unsigned int max_indirect_segs;
-	bool feature_persistent;
-	unsigned int max_pgrants;
-	unsigned int pgrant_idle_secs;
-	unsigned int poll_max_us;
-	unsigned int copy_max_segs;
-};
 
 /**
  * struct vbd_disk - the backing block device
@@ -96,6 +74,7 @@ struct vbd_disk {
  *                 is ready; 0 until then
  * @disk: the backing device, valid while @disk_open
  * @disk_open: @disk holds an open device
+ * @mode: the toolstack's "mode" key as it was when @disk was opened
  * @info: VDISK_* flags reported to the frontend
  * @discard: discards offered to the frontend
  * @secure_discard: secure discards offered to the frontend
@@ -126,6 +105,7 @@ struct vbd_backend {
 	unsigned long busy_deadline;
 	struct vbd_disk disk;
 	bool disk_open;
+	char *mode;
 	unsigned int info;
 	bool discard;
 	bool secure_discard;
@@ -155,9 +135,6 @@ static inline unsigned long vbd_page_vaddr(struct page *page)
 	return (unsigned long)pfn_to_kaddr(page_to_pfn(page));
 }
 
-/* main.c */
-void vbd_params_get(struct vbd_params *params);
-
 /* debugfs.c */
 int vbd_debug_init(void);
 void vbd_debug_exit(void);
@@ -174,15 +151,13 @@ void vbd_disk_close(struct vbd_disk *disk, void *holder);
 void vbd_disk_limits(const struct vbd_disk *disk, struct vbd_limits *lim);
 
 /* resize.c */
-void vbd_resize_init(struct vbd_backend *be);
-void vbd_resize_start(struct vbd_backend *be);
-void vbd_resize_stop(struct vbd_backend *be);
-void vbd_resize_check(struct vbd_backend *be, u64 nr_sectors);
+bool vbd_resize_due(const struct vbd_backend *be, u64 *sectors);
+void vbd_resize_published(struct vbd_backend *be, u64 sectors, int err);
 
 /* qos.c */
 int vbd_qos_sysfs_add(struct vbd_backend *be);
 void vbd_qos_sysfs_remove(struct vbd_backend *be);
-void vbd_qos_read_key(struct vbd_backend *be);
+int vbd_qos_apply(struct vbd_backend *be, const char *path);
 void vbd_qos_charge_begin(struct vbd_backend *be);
 void vbd_qos_charge_end(struct vbd_backend *be);
 void vbd_qos_release(struct vbd_backend *be);

@@ -22,6 +22,8 @@
 #define VBD_BUSY_RETRY		(HZ / 2)
 /* ...and for this long once the frontend waits for it. */
 #define VBD_BUSY_WAIT_SECS	10
+/* How often a connected device's size is compared with the published one. */
+#define VBD_RESIZE_POLL		(5 * HZ)
 
 static const char *vbd_errno_reason(int err)
 {
@@ -156,19 +158,21 @@ static int vbd_read_devt(struct vbd_backend *be, dev_t *devt)
 	return 0;
 }
 
-/* Read the toolstack's mode and device-type into the info flags. */
-static int vbd_read_mode(struct vbd_backend *be, bool *readonly)
+/*
+ * Read the toolstack's mode and device-type into the info flags; *@mode is
+ * the caller's to keep or free.
+ */
+static int vbd_read_mode(struct vbd_backend *be, char **mode, bool *readonly)
 {
 	struct xenbus_device *xdev = be->xdev;
-	char *mode, *type;
+	char *type;
 
-	mode = xenbus_read(XBT_NIL, xdev->nodename, "mode", NULL);
-	if (IS_ERR(mode)) {
-		vbd_fail(be, PTR_ERR(mode), "reading mode");
-		return PTR_ERR(mode);
+	*mode = xenbus_read(XBT_NIL, xdev->nodename, "mode", NULL);
+	if (IS_ERR(*mode)) {
+		vbd_fail(be, PTR_ERR(*mode), "reading mode");
+		return PTR_ERR(*mode);
 	}
-	*readonly = mode[0] != 'w';
-	kfree(mode);
+	*readonly = (*mode)[0] != 'w';
 
 	be->info = *readonly ? VDISK_READONLY : 0;
 	type = xenbus_read(XBT_NIL, xdev->nodename, "device-type", NULL);
@@ -186,23 +190,26 @@ static int vbd_open_disk(struct vbd_backend *be, dev_t devt, bool busy_ok)
 {
 	struct xenbus_device *xdev = be->xdev;
 	bool readonly;
+	char *mode;
 	int err;
 
-	err = vbd_read_mode(be, &readonly);
+	err = vbd_read_mode(be, &mode, &readonly);
 	if (err)
 		return err;
 	err = vbd_disk_open(&be->disk, devt, readonly, be);
-	if (err == -EBUSY && busy_ok)
-		return err;
-	if (err) {
+	if (err && !(err == -EBUSY && busy_ok))
 		vbd_fail(be, err, "opening device %u:%u%s: %s",
 			 MAJOR(devt), MINOR(devt),
 			 readonly ? " read-only" : "",
 			 vbd_errno_reason(err));
+	if (err) {
+		kfree(mode);
 		return err;
 	}
 	if (be->disk.bdev->bd_disk->flags & GENHD_FL_REMOVABLE)
 		be->info |= VDISK_REMOVABLE;
+	/* For sysfs, which shows the mode the device was opened with. */
+	be->mode = mode;
 	be->disk_open = true;
 	dev_info(&xdev->dev, "serving %pg (%u:%u)%s to domain %u\n",
 		 be->disk.bdev, MAJOR(devt), MINOR(devt),
@@ -216,6 +223,8 @@ static void vbd_close_disk(struct vbd_backend *be)
 		return;
 	vbd_disk_close(&be->disk, be);
 	be->disk_open = false;
+	kfree(be->mode);
+	be->mode = NULL;
 }
 
 /* Read one unsigned frontend key; report garbage with its name. */
@@ -470,8 +479,57 @@ free_cfg:
 	return err;
 }
 
+/*
+ * Run @write in one transaction, from the start again for as long as
+ * xenstore says another transaction changed what it read (-EAGAIN): the
+ * frontend sees all of @write's keys or none.
+ */
+static int vbd_transact(struct vbd_backend *be,
+			int (*write)(struct vbd_backend *be,
+				     struct xenbus_transaction xbt,
+				     const void *data),
+			const void *data)
+{
+	struct xenbus_transaction xbt;
+	int err;
+
+	do {
+		err = xenbus_transaction_start(&xbt);
+		if (err)
+			return err;
+		err = write(be, xbt, data);
+		if (err) {
+			xenbus_transaction_end(xbt, 1);
+			return err;
+		}
+		err = xenbus_transaction_end(xbt, 0);
+	} while (err == -EAGAIN);
+	return err;
+}
+
+static int vbd_write_discard_keys(struct xenbus_transaction xbt,
+				  const char *dir,
+				  const struct vbd_discard_offer *offer)
+{
+	int err;
+
+	if (!offer->enabled)
+		return xenbus_printf(xbt, dir, "feature-discard", "%u", 0);
+	err = xenbus_printf(xbt, dir, "discard-granularity", "%u",
+			    offer->granularity);
+	if (!err)
+		err = xenbus_printf(xbt, dir, "discard-alignment", "%u",
+				    offer->alignment);
+	if (!err && offer->secure)
+		err = xenbus_printf(xbt, dir, "discard-secure", "%u", 1);
+	if (!err)
+		err = xenbus_printf(xbt, dir, "feature-discard", "%u", 1);
+	return err;
+}
+
+/* @data is the struct vbd_discard_offer to publish with the disk. */
 static int vbd_write_disk_keys(struct vbd_backend *be,
-			       struct xenbus_transaction xbt)
+			       struct xenbus_transaction xbt, const void *data)
 {
 	const char *dir = be->xdev->nodename;
 	struct block_device *bdev = be->disk.bdev;
@@ -501,31 +559,87 @@ static int vbd_write_disk_keys(struct vbd_backend *be,
 		err = xenbus_printf(xbt, dir, "feature-max-indirect-segments",
 				    "%u", be->params.max_indirect_segs);
 	if (!err)
-		err = vbd_discard_publish(be, xbt);
+		err = vbd_write_discard_keys(xbt, dir, data);
 	return err;
 }
 
 /* Tell the frontend about the disk, all keys at once. */
 static int vbd_publish_disk(struct vbd_backend *be)
 {
-	struct xenbus_transaction xbt;
+	struct vbd_discard_offer offer;
+	bool allowed;
 	int err;
 
 	be->sectors = bdev_nr_sectors(be->disk.bdev);
-	do {
-		err = xenbus_transaction_start(&xbt);
-		if (err)
-			break;
-		err = vbd_write_disk_keys(be, xbt);
-		if (err) {
-			xenbus_transaction_end(xbt, 1);
-			break;
-		}
-		err = xenbus_transaction_end(xbt, 0);
-	} while (err == -EAGAIN);
+	allowed = xenbus_read_unsigned(be->xdev->nodename, "discard-enable", 1);
+	vbd_discard_offer(be, allowed, &offer);
+	err = vbd_transact(be, vbd_write_disk_keys, &offer);
 	if (err)
 		vbd_fail(be, err, "publishing disk details");
 	return err;
+}
+
+/*
+ * A new size is "sectors" and then "state" rewritten in one transaction:
+ * xen-blkfront reads the size again when it sees the state node written
+ * while it is connected. @data is the size.
+ */
+static int vbd_write_size(struct vbd_backend *be,
+			  struct xenbus_transaction xbt, const void *data)
+{
+	const u64 *sectors = data;
+	struct xenbus_device *xdev = be->xdev;
+	int err;
+
+	err = xenbus_printf(xbt, xdev->nodename, "sectors", "%llu",
+			    (unsigned long long)*sectors);
+	if (!err)
+		err = xenbus_printf(xbt, xdev->nodename, "state", "%d",
+				    xdev->state);
+	return err;
+}
+
+/*
+ * Every VBD_RESIZE_POLL while a frontend is connected, publish the device's
+ * size if it changed (resize.c); a guest that does no I/O learns it too.
+ */
+static void vbd_resize_work(struct work_struct *work)
+{
+	struct vbd_backend *be = container_of(to_delayed_work(work),
+					      struct vbd_backend, resize_work);
+	u64 sectors;
+
+	mutex_lock(&be->lock);
+	/* Only a connected frontend has a size to be told; stop otherwise. */
+	if (be->nr_rings && be->xdev->state == XenbusStateConnected) {
+		if (vbd_resize_due(be, &sectors))
+			vbd_resize_published(be, sectors,
+					     vbd_transact(be, vbd_write_size,
+							  &sectors));
+		queue_delayed_work(system_wq, &be->resize_work,
+				   VBD_RESIZE_POLL);
+	}
+	mutex_unlock(&be->lock);
+}
+
+/*
+ * The toolstack's "cgroup" key, if any. A key naming no usable cgroup is
+ * reported in xenstore and the device keeps its current cgroup: a disk is
+ * served even if its limits are wrong.
+ */
+static void vbd_read_cgroup(struct vbd_backend *be)
+{
+	char *path;
+	int err;
+
+	path = xenbus_read(XBT_NIL, be->xdev->nodename, "cgroup", NULL);
+	if (IS_ERR(path))
+		return;
+	err = vbd_qos_apply(be, path);
+	if (err)
+		xenbus_dev_error(be->xdev, err, "charging I/O to cgroup %.64s",
+				 path);
+	kfree(path);
 }
 
 /*
@@ -554,7 +668,7 @@ static int vbd_connect(struct vbd_backend *be)
 	int err;
 
 	lockdep_assert_held(&be->lock);
-	vbd_qos_read_key(be);
+	vbd_read_cgroup(be);
 	err = vbd_connect_rings(be);
 	if (err)
 		return err;
@@ -565,7 +679,7 @@ static int vbd_connect(struct vbd_backend *be)
 		vbd_disconnect_rings(be);
 		return err;
 	}
-	vbd_resize_start(be);
+	queue_delayed_work(system_wq, &be->resize_work, VBD_RESIZE_POLL);
 	vbd_ring_info(be->rings[0], &info);
 	dev_info(&xdev->dev, "%s: %u queue%s of %u slots, protocol %s, %u indirect segments%s%s\n",
 		 be->reattach ? "took up the live rings" : "connected",
@@ -859,7 +973,7 @@ static struct vbd_backend *vbd_alloc(struct xenbus_device *xdev)
 	vbd_params_get(&be->params);
 	mutex_init(&be->lock);
 	INIT_DELAYED_WORK(&be->open_work, vbd_open_work);
-	vbd_resize_init(be);
+	INIT_DELAYED_WORK(&be->resize_work, vbd_resize_work);
 	dev_set_drvdata(&xdev->dev, be);
 	be->wq = alloc_workqueue("vbdback-%u-%u", WQ_MEM_RECLAIM | WQ_HIGHPRI,
 				 0, be->domid, be->devid);
@@ -895,7 +1009,8 @@ static void vbd_free(struct vbd_backend *be)
 	vbd_disconnect_rings(be);
 	vbd_close_disk(be);
 	mutex_unlock(&be->lock);
-	vbd_resize_stop(be);
+	/* Waits for a check in progress, which takes the lock. */
+	cancel_delayed_work_sync(&be->resize_work);
 	vbd_qos_sysfs_remove(be);
 	vbd_stats_sysfs_remove(be);
 	vbd_qos_release(be);
@@ -1012,11 +1127,6 @@ static const struct xenbus_device_id vbd_ids[] = {
 	{ "" }
 };
 
-static bool handover;
-module_param(handover, bool, 0444);
-MODULE_PARM_DESC(handover,
-		 "Load next to another \"vbd\" backend (xen-blkback) to take its devices over one at a time, live");
-
 /*
  * The driver is named "vbdback", not after the "vbd" devices it serves
  * (xen-blkback's name), so that both can be loaded at once while an admin
@@ -1059,7 +1169,7 @@ static int vbd_check_other_backend(void)
 	other = driver_find("vbd", vbd_driver.driver.bus);
 	if (!other)
 		return 0;
-	if (handover) {
+	if (vbd_params_handover()) {
 		pr_info("loaded next to %s for a handover: move each device with unbind and bind\n",
 			other->owner ? other->owner->name : "another vbd backend");
 		return 0;
