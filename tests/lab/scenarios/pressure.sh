@@ -7,10 +7,15 @@
 # out of memory. PRESSURE_GUESTS guests (default 2; 8 for the long run),
 # PRESSURE_MEM MiB each (default 384), each with a ramdisk of its own as
 # xvda, fill their caches of persistent grants with a 1 MiB verify job and
-# start the lab's write/read/compare loop. Then a memory hog in dom0 grows,
-# PRESSURE_STEP MiB at a time, towards what /proc/meminfo says is available
-# and beyond, until the persistent grants cached fall to half of what they
-# were or PRESSURE_DEADLINE seconds pass (a failure, with the reason). Only
+# start the lab's write/read/compare loop. Then dom0 runs out of memory: a
+# tmpfs of its own (the ballast) is filled until only PRESSURE_ROOM MiB
+# (default 384) of what /proc/meminfo says is available is left, and a
+# memory hog grows, PRESSURE_STEP MiB at a time, into that room and beyond,
+# until the persistent grants cached fall to half of what they were or
+# PRESSURE_DEADLINE seconds pass (a failure, with the reason). (The ballast
+# is there for speed: a PV dom0 fills page cache many times faster than it
+# faults in a process's pages, each of which Xen checks; but the OOM killer
+# cannot free it, so the hog, which it can, takes the last of the memory.) Only
 # the shrinker can release them here: idle grants are never unmapped
 # (persistent_grant_unused_seconds 0) and the caches are below their cap.
 # The hog is the OOM killer's first choice (oom_score_adj 1000); if it is
@@ -24,9 +29,11 @@
 GUESTS=${PRESSURE_GUESTS:-2}
 MEM=${PRESSURE_MEM:-384}
 STEP=${PRESSURE_STEP:-16}
+ROOM=${PRESSURE_ROOM:-384}
 DEADLINE=${PRESSURE_DEADLINE:-180}
 N=$(lab_devid xvda)
 HOG=$LAB_TMP/pressure-hog
+BALLAST=$LAB_TMP/pressure-ballast
 HOG_PID=
 vbd_only() { [ "$LAB_BACKEND" = vbdback ]; }
 
@@ -48,7 +55,24 @@ sum_own() {
 meminfo() { awk -v f="$1:" '$1 == f { print int($2 / 1024) }' /proc/meminfo; }
 
 mem_line() {
-	echo "MemFree $(meminfo MemFree) MiB, MemAvailable $(meminfo MemAvailable) MiB, hog $(hog_mib) MiB"
+	echo "MemFree $(meminfo MemFree) MiB, MemAvailable $(meminfo MemAvailable) MiB${HOG_PID:+, hog $(hog_mib) MiB}"
+}
+
+# ballast_fill MIB: a tmpfs of MIB MiB, full.
+ballast_fill() {
+	local t=$SECONDS
+	mkdir -p "$BALLAST"
+	timeout 30 mount -t tmpfs -o size="$1m" vbdlab-ballast "$BALLAST" ||
+		{ lab_fail "cannot mount the ballast's tmpfs"; return 1; }
+	lab_on_end ballast_free
+	timeout 300 dd if=/dev/zero of="$BALLAST/fill" bs=1M count="$1" 2>/dev/null
+	lab_log "ballast: $(($(stat -c %s "$BALLAST/fill") >> 20)) MiB in $((SECONDS - t)) s; $(mem_line)"
+}
+
+ballast_free() {
+	mountpoint -q "$BALLAST" || return 0
+	rm -f "$BALLAST/fill"
+	timeout 30 umount "$BALLAST"
 }
 
 # The hog: anonymous memory (freed if it is killed, unlike tmpfs), touched
@@ -168,7 +192,8 @@ for g in $NAMES; do
 	ST[$g]=$LAB_STATS
 done
 T0=$SECONDS
-hog_start $((AVAIL + 256))
+[ "$AVAIL" -gt $((ROOM + 64)) ] && ballast_fill $((AVAIL - ROOM))
+hog_start $(($(meminfo MemAvailable) + 256))
 HOG0=$HOG_PID
 if lab_wait "$DEADLINE" "persistent grants released" released $((P0 / 2)); then
 	: >"$HOG.stop"
@@ -186,7 +211,8 @@ for g in $NAMES; do
 done
 hog_alive || lab_log "the hog was killed: $(dom0_kills | tr '\n' ' ')"
 hog_stop
-lab_log "after the hog: $(mem_line)"
+ballast_free || lab_fail "cannot remove the ballast"
+lab_log "after the hog and the ballast: $(mem_line)"
 
 # --- nothing else killed, the toolstack still there ------------------------
 while read -r pid name; do
