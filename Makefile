@@ -43,6 +43,7 @@ COMPAT_KDIRS ?= $(sort $(wildcard /usr/src/linux-headers-6.12.*-amd64))
 DEPMOD ?= depmod
 MODPROBE_CONF ?= /etc/modprobe.d/vbdback.conf
 SBINDIR ?= /usr/sbin
+MANDIR ?= /usr/share/man
 VERSION := $(shell cat $(CURDIR)/VERSION)
 
 # Where make install puts the module, whatever the kernel's own default for
@@ -110,6 +111,7 @@ install-module: module
 		INSTALL_MOD_DIR=$(INSTALL_MOD_DIR) $(NO_SIGN) modules_install
 	install -D -m 0644 packaging/vbdback-modprobe.conf $(DESTDIR)$(MODPROBE_CONF)
 	install -D -m 0755 tools/vbd-handover $(DESTDIR)$(SBINDIR)/vbd-handover
+	install -D -m 0644 tools/vbd-handover.8 $(DESTDIR)$(MANDIR)/man8/vbd-handover.8
 	$(if $(DESTDIR),,$(DEPMOD) -a $(KVER))
 
 install-tools:
@@ -126,7 +128,8 @@ uninstall-module:
 		rmdir --ignore-fail-on-non-empty $$d $${d%/*} $${d%/*/*} \
 			$${d%/*/*/*} 2>/dev/null || true; \
 	done
-	rm -f $(DESTDIR)$(MODPROBE_CONF) $(DESTDIR)$(SBINDIR)/vbd-handover
+	rm -f $(DESTDIR)$(MODPROBE_CONF) $(DESTDIR)$(SBINDIR)/vbd-handover \
+		$(DESTDIR)$(MANDIR)/man8/vbd-handover.8
 	$(if $(DESTDIR),,$(DEPMOD) -a $(KVER))
 
 uninstall-tools:
@@ -163,6 +166,7 @@ dkms-uninstall:
 DEB_OUT := $(BUILD)/deb
 DEB_SRC := $(DEB_OUT)/src/vbdback-$(VERSION)
 DEB_FILES = Kbuild Makefile VERSION dkms.conf README.md packaging/vbdback-modprobe.conf \
+	tools/vbd-handover tools/vbd-handover.8 \
 	$(SRC)/Kbuild $(DKMS_FILES) $(VBDTOP)/Makefile $(VBDTOP)/vbdtop.1.in \
 	$(wildcard $(VBDTOP)/*.[ch])
 deb:

@@ -7,7 +7,8 @@
 # tests, libxenstore for vbdtop), libjson-c-dev (vbdtop's JSON), clang with
 # libclang-rt-dev, which holds libFuzzer and which clang only recommends
 # (tests/fuzz), dkms (make dkms-check), dh-dkms, debhelper and lintian
-# (make deb) and shellcheck (make style). Quick when everything is present.
+# (make deb), shellcheck and groff-base (make style: scripts and man
+# pages). Quick when everything is present.
 set -euo pipefail
 
 need=()
@@ -15,7 +16,8 @@ have() { dpkg-query -W -f='${Status}' "$1" 2>/dev/null | grep -q 'ok installed';
 
 for p in build-essential linux-headers-amd64 sparse linux-source-6.1 \
 	 libxen-dev libjson-c-dev pkgconf xz-utils perl python3 kmod \
-	 clang libclang-rt-dev dkms dh-dkms debhelper lintian shellcheck; do
+	 clang libclang-rt-dev dkms dh-dkms debhelper lintian shellcheck \
+	 groff-base; do
 	have "$p" || need+=("$p")
 done
 # Debian 12 ships 6.12 headers in its updates; take whichever is current.

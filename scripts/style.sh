@@ -40,6 +40,14 @@ shells=$(git ls-files -co --exclude-standard | grep -v '^build/' | while read -r
 	fi ;;
 	esac
 done)
+# Man pages: groff's warnings are errors (vbdtop's page is checked with its
+# options by tests/vbdtop/cli_test.sh).
+for m in tools/*.8; do
+	if ! groff -man -Tutf8 -ww -z "$m" 2>&1 | { ! grep .; }; then
+		echo "style: $m has groff warnings"
+		exit 1
+	fi
+done
 command -v shellcheck >/dev/null || { echo "style: install shellcheck" >&2; exit 1; }
 # shellcheck disable=SC2086 # one word per file
 if ! shellcheck -S warning -x $shells; then

@@ -139,9 +139,13 @@ if timeout 60 modprobe xen-blkback 2>/dev/null || lab_blkback_loaded; then
 else
 	lab_log "ok: modprobe xen-blkback refused (the package's /lib/modprobe.d/vbdback.conf)"
 fi
-# the only vbdback.ko modprobe can find is the package's (none before)
+# modprobe vbdback runs the package's install line (the check for
+# xen_blkback options), which loads with --ignore-install; past that line,
+# the only vbdback.ko modprobe can find is the package's (none before).
+lab_check "modprobe vbdback runs the package's install line" \
+	bash -c 'modprobe -n -v vbdback 2>&1 | grep -q "^install .*--ignore-install vbdback"'
 lab_assert_eq "modprobe vbdback would load" \
-	"$(modprobe -n -v vbdback 2>&1 | awk '$1 == "insmod" { print $2 }' | tail -n 1)" "$KO"
+	"$(modprobe -n -v --ignore-install vbdback 2>&1 | awk '$1 == "insmod" { print $2 }' | tail -n 1)" "$KO"
 if timeout 60 modprobe vbdback; then
 	lab_log "ok: modprobe vbdback"
 else
@@ -171,6 +175,14 @@ else
 fi
 lab_stats "$D" "$N" && lab_log "backend statistics: $LAB_STATS"
 lab_assert_ge "wr_req grew by fio's 8192 writes" "$(lab_stat_delta "$before" "$LAB_STATS" wr_req)" 8192
+
+# --- the package's vbd-handover and its man page --------------------------
+lab_check "vbd-handover installed" test -x /usr/sbin/vbd-handover
+lab_check "vbd-handover --help names its backends" \
+	bash -c '/usr/sbin/vbd-handover --help | grep -q "vbdback|xen-blkback"'
+lab_check "vbd-handover -n checks without moving (vbdback already serves)" \
+	bash -c '/usr/sbin/vbd-handover -n xen-blkback; [ $? -le 1 ]'
+lab_check "vbd-handover(8) installed" test -f /usr/share/man/man8/vbd-handover.8.gz
 
 # --- the package's vbdtop and its man page -------------------------------
 lab_assert_eq "vbdtop is the package's" "$(command -v vbdtop)" /usr/sbin/vbdtop
@@ -211,9 +223,12 @@ lab_check "no DKMS tree left" test ! -e /var/lib/dkms/vbdback
 lab_check "no source left in /usr/src" test ! -e "/usr/src/vbdback-$VERSION"
 lab_check "the blacklist is gone" test ! -e /lib/modprobe.d/vbdback.conf
 lab_check "vbdtop is gone" test ! -e /usr/sbin/vbdtop
+lab_check "vbd-handover is gone" test ! -e /usr/sbin/vbd-handover
 if timeout 60 modprobe xen-blkback && lab_blkback_loaded; then
 	lab_log "ok: modprobe xen-blkback works again"
-	lab_wait 10 "vbd backend registered" lab_backend_registered ||
+	# xen-blkback's xenbus driver, whatever backend the lab was run for
+	lab_wait 10 "xen-blkback's vbd driver registered" \
+		test -d /sys/bus/xen-backend/drivers/vbd ||
 		lab_fail "xen-blkback loaded but no vbd backend driver"
 	lab_check "rmmod xen_blkback" timeout 60 rmmod xen_blkback
 else
